@@ -1,0 +1,24 @@
+#ifndef FINERACT_JOBS_CCURL_SHIM_H
+#define FINERACT_JOBS_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+/// curl_easy_setopt is variadic, which Swift cannot call; these typed wrappers cover the option kinds we use.
+static inline CURLcode fj_curl_easy_setopt_long(CURL *_Nonnull handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode fj_curl_easy_setopt_string(CURL *_Nonnull handle, CURLoption option,
+                                                  const char *_Nullable value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode fj_curl_easy_setopt_pointer(CURL *_Nonnull handle, CURLoption option, void *_Nullable value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode fj_curl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+#endif

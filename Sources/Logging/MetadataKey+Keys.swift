@@ -1,0 +1,41 @@
+/// The one list of metadata keys the service writes; add a key here before using it.
+extension Logger.MetadataKey {
+    // MARK: Errors
+    public static let error = Self("error")
+    public static let errorCode = Self("error.code")
+
+    // MARK: Database
+    public static let dbSQLState = Self("db.sqlstate")
+    public static let dbMessage = Self("db.message")
+    public static let dbHost = Self("db.host")
+    public static let dbName = Self("db.name")
+    public static let dbDataDirectory = Self("db.data_directory")
+    public static let dbMigrationVersion = Self("db.migration.version")
+    public static let dbMigrationName = Self("db.migration.name")
+    public static let dbPoolSize = Self("db.pool.size")
+    public static let dbChannel = Self("db.channel")
+
+    // MARK: HTTP
+    public static let httpMethod = Self("http.method")
+    public static let httpPath = Self("http.path")
+    public static let httpStatus = Self("http.status")
+    public static let httpPort = Self("http.port")
+    public static let httpHost = Self("http.host")
+    public static let requestID = Self("request.id")
+
+    // MARK: Jobs
+    public static let jobID = Self("job.id")
+    public static let jobType = Self("job.type")
+    public static let jobName = Self("job.name")
+    public static let executionID = Self("execution.id")
+    public static let executionStatus = Self("execution.status")
+    public static let executionAttempt = Self("execution.attempt")
+    public static let executionDurationMilliseconds = Self("execution.duration_ms")
+    public static let tenantID = Self("tenant.id")
+    public static let nodeID = Self("node.id")
+    public static let workerCount = Self("worker.count")
+
+    // MARK: Configuration
+    public static let config = Self("config")
+    public static let configKey = Self("config.key")
+}

@@ -1,0 +1,1 @@
+// placeholder until the module gets its first type
