@@ -70,6 +70,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["JobsServer", "JobsEngine", "FineractJobs", "Postgres", "HTTPServer", "TestSupport"],
             swiftSettings: strictSettings
