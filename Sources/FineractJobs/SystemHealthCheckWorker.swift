@@ -1,0 +1,87 @@
+public import JobsCore
+public import Postgres
+import Foundation
+import JobsEngine
+import Logging
+
+/// Checks that the installation can do its work and reports what it found on the execution.
+///
+/// Measures a database round trip, reads the applied schema version, counts live and dead nodes
+/// and the queue (queued, due, running, and the age of the oldest due execution). The check
+/// succeeds with `status: degraded` when something needs attention but work can go on, and fails
+/// only when the database cannot be queried, since then nothing can run.
+public struct SystemHealthCheckWorker: JobWorker {
+    public let jobType = JobType.systemHealthCheck
+
+    /// Queued work older than this is reported as a backlog.
+    public static let backlogThresholdSeconds = 300
+
+    private let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await self.pool.query("SELECT 1")
+        let roundTrip = clock.now - started
+
+        let rows = try await self.pool.query(
+            """
+            SELECT
+                (SELECT max(version) FROM hdb_catalog.schema_migrations WHERE NOT dirty) AS schema_version,
+                (SELECT count(*) FROM job_node WHERE stopped_at IS NULL
+                    AND last_heartbeat_at > now() - make_interval(secs => \(NodeRegistry.livenessWindow.milliseconds) / 1000.0))
+                    AS live_nodes,
+                (SELECT count(*) FROM job_node) AS registered_nodes,
+                (SELECT count(*) FROM job_execution WHERE status = 'queued') AS queued,
+                (SELECT count(*) FROM job_execution WHERE status = 'queued' AND run_after <= now()) AS due,
+                (SELECT count(*) FROM job_execution WHERE status = 'running') AS running,
+                (SELECT coalesce(extract(epoch FROM now() - min(run_after)), 0)::bigint
+                    FROM job_execution WHERE status = 'queued' AND run_after <= now()) AS oldest_due_seconds
+            """
+        )
+        let row = rows[0]
+        let schemaVersion: Int64? = try row.decode("schema_version")
+        let liveNodes: Int64 = try row.decode("live_nodes")
+        let registeredNodes: Int64 = try row.decode("registered_nodes")
+        let queued: Int64 = try row.decode("queued")
+        let due: Int64 = try row.decode("due")
+        let running: Int64 = try row.decode("running")
+        let oldestDueSeconds: Int64 = try row.decode("oldest_due_seconds")
+
+        var problems: [JSONValue] = []
+        if schemaVersion == nil {
+            problems.append(.string("no schema migration is recorded"))
+        }
+        if liveNodes == 0 {
+            problems.append(.string("no live node is registered"))
+        }
+        if oldestDueSeconds > Self.backlogThresholdSeconds {
+            problems.append(.string("the oldest due execution has waited \(oldestDueSeconds) s"))
+        }
+        context.logger.debug("health check finished")
+        return .object([
+            "status": .string(problems.isEmpty ? "healthy" : "degraded"),
+            "problems": .array(problems),
+            "database": .object([
+                "reachable": .bool(true),
+                "roundTripMs": .number((roundTrip / .microseconds(1)).rounded() / 1000),
+                "schemaVersion": schemaVersion.map { .integer($0) } ?? .null,
+            ]),
+            "nodes": .object([
+                "live": .integer(liveNodes),
+                "registered": .integer(registeredNodes),
+                "checkedBy": .string(context.nodeID),
+            ]),
+            "queue": .object([
+                "queued": .integer(queued),
+                "due": .integer(due),
+                "running": .integer(running),
+                "oldestDueSeconds": .integer(oldestDueSeconds),
+            ]),
+        ])
+    }
+}

@@ -1,0 +1,171 @@
+public import Foundation
+public import JobsCore
+public import Postgres
+
+/// Every SQL statement about jobs and their executions, and nothing else.
+///
+/// Decisions that must hold across nodes are made by the database: unique keys, guarded updates,
+/// row locks and `now()`, never by this process's clock or memory.
+public struct JobStore: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    static let jobColumns = """
+        id, name, description, job_type, cron_expression, timezone, execution_interval, start_at, priority,
+        parameters, max_retries, timeout_seconds, tenant_id, status, status_reason, misfire_policy, allow_overlap,
+        next_run_at, last_run_at, created_by, created_at, updated_at
+        """
+
+    static let executionColumns = """
+        id, job_id, parent_execution_id, tenant_id, job_type, priority, status, trigger, fire_time, is_catch_up,
+        parameters, attempt, max_attempts, run_after, timeout_seconds, node_id, idempotency_key, cancel_requested,
+        progress_done, progress_total, result, error, error_code, queued_at, started_at, finished_at
+        """
+
+    // MARK: - Jobs
+
+    /// Inserts a validated job with the given status and first fire time.
+    public func insertJob(_ definition: JobDefinition, status: JobStatus, nextRunAt: Date?) async throws -> Job {
+        let parameters = PostgresJSON(text: JSONValue.object(definition.parameters).serialized())
+        let rows = try await self.pool.query(
+            """
+            INSERT INTO job (
+                name, description, job_type, cron_expression, timezone, execution_interval, start_at, priority,
+                parameters, max_retries, timeout_seconds, tenant_id, status, misfire_policy, allow_overlap,
+                next_run_at, created_by)
+            VALUES (
+                \(definition.name), \(definition.description), \(definition.jobType.rawValue),
+                \(definition.cronExpression), \(definition.timezone), \(definition.executionInterval?.rawValue),
+                \(definition.startAt)::timestamptz, \(definition.priority.rawValue), \(parameters)::jsonb,
+                \(definition.maxRetries), \(definition.timeoutSeconds), \(definition.tenantID), \(status.rawValue),
+                \(definition.misfirePolicy.rawValue), \(definition.allowOverlap), \(nextRunAt)::timestamptz,
+                \(definition.createdBy))
+            RETURNING \(unescaped: Self.jobColumns)
+            """
+        )
+        return try Self.decodeJob(rows[0])
+    }
+
+    /// The job with `id`, if it exists.
+    public func job(id: UUID) async throws -> Job? {
+        let rows = try await self.pool.query("SELECT \(unescaped: Self.jobColumns) FROM job WHERE id = \(id)")
+        return try rows.first.map(Self.decodeJob)
+    }
+
+    /// Which jobs a listing returns.
+    public struct JobFilter: Sendable, Hashable {
+        public var status: JobStatus?
+        public var jobType: JobType?
+        /// Jobs of this tenant only; see `includeAllTenantJobs`.
+        public var tenantID: String?
+        /// With a tenant filter, whether jobs for all tenants (tenant NULL) are listed too.
+        public var includeAllTenantJobs: Bool
+        public var limit: Int
+        public var offset: Int
+
+        public init(
+            status: JobStatus? = nil,
+            jobType: JobType? = nil,
+            tenantID: String? = nil,
+            includeAllTenantJobs: Bool = false,
+            limit: Int = 50,
+            offset: Int = 0
+        ) {
+            self.status = status
+            self.jobType = jobType
+            self.tenantID = tenantID
+            self.includeAllTenantJobs = includeAllTenantJobs
+            self.limit = limit
+            self.offset = offset
+        }
+    }
+
+    /// One page of jobs, newest first, with the total that match.
+    public func jobs(matching filter: JobFilter) async throws -> (jobs: [Job], total: Int) {
+        let rows = try await self.pool.query(
+            """
+            SELECT \(unescaped: Self.jobColumns), count(*) OVER () AS total_count
+            FROM job
+            WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+              AND (\(filter.jobType?.rawValue)::text IS NULL OR job_type = \(filter.jobType?.rawValue))
+              AND (\(filter.tenantID)::text IS NULL OR tenant_id = \(filter.tenantID)
+                   OR (\(filter.includeAllTenantJobs) AND tenant_id IS NULL))
+            ORDER BY created_at DESC, id
+            LIMIT \(filter.limit) OFFSET \(filter.offset)
+            """
+        )
+        let jobs = try rows.map(Self.decodeJob)
+        if let first = rows.first {
+            return (jobs, try first.decode("total_count", as: Int.self))
+        }
+        // An empty page past the end still reports the total.
+        let count = try await self.pool.query(
+            """
+            SELECT count(*) AS total_count FROM job
+            WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+              AND (\(filter.jobType?.rawValue)::text IS NULL OR job_type = \(filter.jobType?.rawValue))
+              AND (\(filter.tenantID)::text IS NULL OR tenant_id = \(filter.tenantID)
+                   OR (\(filter.includeAllTenantJobs) AND tenant_id IS NULL))
+            """
+        )
+        return ([], try count[0].decode("total_count", as: Int.self))
+    }
+
+    /// Whether a tenant with `id` exists and is active.
+    public func tenantIsActive(_ id: String) async throws -> Bool {
+        let rows = try await self.pool.query("SELECT active FROM tenant WHERE id = \(id)")
+        return try rows.first?.decode("active", as: Bool.self) ?? false
+    }
+
+    // MARK: - Executions
+
+    /// The most recent executions of a job, newest first, each with its attempts.
+    public func recentExecutions(jobID: UUID, limit: Int) async throws -> [JobExecution] {
+        let rows = try await self.pool.query(
+            """
+            SELECT \(unescaped: Self.executionColumns) FROM job_execution
+            WHERE job_id = \(jobID)
+            ORDER BY queued_at DESC, id
+            LIMIT \(limit)
+            """
+        )
+        var executions = try rows.map(Self.decodeExecution)
+        guard !executions.isEmpty else { return [] }
+        let ids = "{" + executions.map { $0.id.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let attemptRows = try await self.pool.query(
+            """
+            SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code
+            FROM job_execution_attempt
+            WHERE execution_id = ANY(\(ids)::uuid[])
+            ORDER BY execution_id, attempt
+            """
+        )
+        var attempts: [UUID: [ExecutionAttempt]] = [:]
+        for row in attemptRows {
+            attempts[try row.decode("execution_id", as: UUID.self), default: []].append(try Self.decodeAttempt(row))
+        }
+        for index in executions.indices {
+            executions[index].attempts = attempts[executions[index].id] ?? []
+        }
+        return executions
+    }
+
+    /// The execution with `id` and its attempts.
+    public func execution(id: UUID) async throws -> JobExecution? {
+        let rows = try await self.pool.query(
+            "SELECT \(unescaped: Self.executionColumns) FROM job_execution WHERE id = \(id)"
+        )
+        guard var execution = try rows.first.map(Self.decodeExecution) else { return nil }
+        let attemptRows = try await self.pool.query(
+            """
+            SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code
+            FROM job_execution_attempt WHERE execution_id = \(id) ORDER BY attempt
+            """
+        )
+        execution.attempts = try attemptRows.map(Self.decodeAttempt)
+        return execution
+    }
+}

@@ -1,0 +1,61 @@
+/// A SQL statement with its bound parameters, written as a string interpolation.
+///
+/// Every interpolated value becomes a `$n` parameter, so values are never spliced into SQL text:
+///
+///     let query: PostgresQuery = "SELECT * FROM job WHERE id = \(jobID) AND status = \(status)"
+///
+/// Identifiers and SQL fragments that must be part of the text use `\(unescaped:)`, which only
+/// accepts text the program itself wrote.
+public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
+    /// The SQL text with `$1`, `$2`, ... placeholders.
+    public var sql: String
+    /// The parameters in placeholder order, in PostgreSQL's text format; nil is SQL NULL.
+    public var bindings: [String?]
+
+    public init(unsafeSQL sql: String, bindings: [String?] = []) {
+        self.sql = sql
+        self.bindings = bindings
+    }
+
+    public init(stringLiteral value: String) {
+        self.sql = value
+        self.bindings = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.sql = stringInterpolation.sql
+        self.bindings = stringInterpolation.bindings
+    }
+
+    /// Collects literal SQL and bound values while a query literal is built.
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql = ""
+        var bindings: [String?] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            self.sql.reserveCapacity(literalCapacity + interpolationCount * 3)
+            self.bindings.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            self.sql += literal
+        }
+
+        /// Binds `value` as the next parameter.
+        public mutating func appendInterpolation(_ value: some PostgresEncodable) {
+            self.bindings.append(value.postgresText)
+            self.sql += "$\(self.bindings.count)"
+        }
+
+        /// Binds `value` as the next parameter, or NULL when it is nil.
+        public mutating func appendInterpolation(_ value: (some PostgresEncodable)?) {
+            self.bindings.append(value?.postgresText)
+            self.sql += "$\(self.bindings.count)"
+        }
+
+        /// Appends program-written SQL text as it is. Never pass input from outside here.
+        public mutating func appendInterpolation(unescaped fragment: String) {
+            self.sql += fragment
+        }
+    }
+}

@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS job_execution_queued_notify ON job_execution;
+DROP FUNCTION IF EXISTS job_execution_notify_queued();
+DROP TABLE IF EXISTS job_node;
+DROP TABLE IF EXISTS job_config;
+DROP TABLE IF EXISTS job_lock;
+DROP SEQUENCE IF EXISTS job_fencing_token_seq;
+DROP TABLE IF EXISTS job_execution_attempt;
+DROP TABLE IF EXISTS job_execution;
+DROP TABLE IF EXISTS job;
+DROP TABLE IF EXISTS tenant;
