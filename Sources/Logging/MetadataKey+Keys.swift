@@ -21,6 +21,11 @@ extension Logger.MetadataKey {
     public static let httpStatus = Self("http.status")
     public static let httpPort = Self("http.port")
     public static let httpHost = Self("http.host")
+    public static let httpDurationMilliseconds = Self("http.duration_ms")
+    public static let httpTermination = Self("http.termination")
+    public static let httpInFlight = Self("http.in_flight")
+    public static let httpHeaderName = Self("http.header.name")
+    public static let httpLibraryMessage = Self("http.library.message")
     public static let requestID = Self("request.id")
 
     // MARK: Jobs
