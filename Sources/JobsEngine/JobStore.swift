@@ -114,10 +114,10 @@ public struct JobStore: Sendable {
         return ([], try count[0].decode("total_count", as: Int.self))
     }
 
-    /// Whether a tenant with `id` exists and is active.
-    public func tenantIsActive(_ id: String) async throws -> Bool {
-        let rows = try await self.pool.query("SELECT active FROM tenant WHERE id = \(id)")
-        return try rows.first?.decode("active", as: Bool.self) ?? false
+    /// The time zone of the active tenant `id`, or nil when no such tenant is active.
+    public func activeTenantTimeZone(_ id: String) async throws -> String? {
+        let rows = try await self.pool.query("SELECT timezone FROM tenant WHERE id = \(id) AND active")
+        return try rows.first?.decode("timezone", as: String.self)
     }
 
     // MARK: - Executions

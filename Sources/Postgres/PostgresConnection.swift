@@ -108,7 +108,12 @@ public final class PostgresConnection: @unchecked Sendable {
         guard !self.isRetired else { return false }
         let healthy: Bool = await withCheckedContinuation { continuation in
             self.queue.async {
-                let alive = PQconsumeInput(self.handle) == 1 && PQstatus(self.handle) == CONNECTION_OK
+                // A server that ended the session first sends an error and then closes the socket; the
+                // first read may take only the message, the second sees the end of the stream.
+                var alive = true
+                for _ in 0..<2 where alive {
+                    alive = PQconsumeInput(self.handle) == 1 && PQstatus(self.handle) == CONNECTION_OK
+                }
                 continuation.resume(returning: alive)
             }
         }

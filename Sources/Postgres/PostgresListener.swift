@@ -4,6 +4,11 @@ public import Logging
 public struct PostgresNotification: Sendable, Hashable {
     public var channel: String
     public var payload: String
+
+    public init(channel: String, payload: String) {
+        self.channel = channel
+        self.payload = payload
+    }
 }
 
 /// Keeps a dedicated connection listening on a set of channels and turns NOTIFY into an async stream.

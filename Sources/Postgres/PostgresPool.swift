@@ -27,6 +27,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` with a connection of its own, returning the connection afterwards.
+    @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -42,6 +43,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` inside `BEGIN` ... `COMMIT`, rolling back when it throws.
+    @discardableResult
     public func withTransaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {

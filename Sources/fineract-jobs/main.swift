@@ -1,1 +1,4 @@
-print("fineract-jobs")
+import Foundation
+import JobsServer
+
+exit(await CommandLineTool.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,31 @@
+# fineract-jobs: build, run and test on a fresh Debian machine.
+#
+#   make run    install what is missing, build, start the service on its embedded PostgreSQL
+#   make test   install what is missing, start a throwaway PostgreSQL, run every test
+
+SWIFT ?= swift
+DEBIAN_PACKAGES := libpq-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config postgresql
+BUILD_FLAGS ?=
+
+.PHONY: all deps build run test clean
+
+all: build
+
+## Installs the Debian packages the build and the embedded database need, when any is missing.
+deps:
+	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+## Builds and starts the service; with no POSTGRES_* or DATABASE_URL it starts its own database.
+run: build
+	$(SWIFT) run $(BUILD_FLAGS) fineract-jobs serve
+
+## Runs every test against a throwaway PostgreSQL started for the run.
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+clean:
+	rm -rf .build

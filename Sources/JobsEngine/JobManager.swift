@@ -1,0 +1,127 @@
+public import Foundation
+public import JobsCore
+public import Logging
+
+/// What the API layers (REST and Hasura) ask of the engine: create, list, read, cancel and execute jobs.
+///
+/// Validation and state rules live here, so every entry point applies the same ones.
+public struct JobManager: Sendable {
+    /// How many executions `jobDetail` returns with a job.
+    public static let recentExecutionLimit = 20
+
+    public let store: JobStore
+    private let registry: WorkerRegistry
+    private let logger: Logger
+
+    public init(store: JobStore, registry: WorkerRegistry, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// A decoder that knows the job types this node has workers for.
+    public var definitionDecoder: JobDefinitionDecoder {
+        JobDefinitionDecoder(knownJobTypes: self.registry.jobTypes) { text in
+            do throws(CronExpressionError) {
+                _ = try CronExpression(parsing: text)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+    }
+
+    /// Validates `input` and creates an active job with its first run computed.
+    ///
+    /// - Throws: `ValidationError` listing every problem; nothing is written then.
+    public func createJob(from input: [String: JSONValue], createdBy: String? = nil) async throws -> Job {
+        let definition = try self.definitionDecoder.decode(input, createdBy: createdBy)
+        return try await self.createJob(definition)
+    }
+
+    /// Creates an active job from a validated definition.
+    public func createJob(_ definition: JobDefinition) async throws -> Job {
+        var tenantTimeZone: String?
+        if let tenantID = definition.tenantID {
+            guard let tenant = try await self.store.activeTenantTimeZone(tenantID) else {
+                throw ValidationError([
+                    FieldViolation(field: "tenantId", message: "no active tenant '\(tenantID)'")
+                ])
+            }
+            tenantTimeZone = tenant
+        }
+        let now = Date()
+        let schedule = try JobSchedule.make(
+            cronExpression: definition.cronExpression,
+            executionInterval: definition.executionInterval,
+            startAt: definition.startAt,
+            timezone: definition.timezone,
+            tenantTimeZone: tenantTimeZone,
+            createdAt: now
+        )
+        let job = try await self.store.insertJob(
+            definition,
+            status: .active,
+            nextRunAt: schedule?.nextFireTime(after: now.addingTimeInterval(-0.001))
+        )
+        self.logger.info(
+            "job created",
+            metadata: [.jobID: "\(job.id.uuidString.lowercased())", .jobType: "\(job.jobType)"]
+        )
+        return job
+    }
+
+    /// The job with `id` and its most recent executions.
+    ///
+    /// - Throws: `JobsEngineError` (`.jobNotFound`).
+    public func jobDetail(id: UUID) async throws -> (job: Job, executions: [JobExecution]) {
+        guard let job = try await self.store.job(id: id) else {
+            throw JobsEngineError.jobNotFound(id)
+        }
+        let executions = try await self.store.recentExecutions(jobID: id, limit: Self.recentExecutionLimit)
+        return (job, executions)
+    }
+
+    /// One page of jobs.
+    public func jobs(matching filter: JobStore.JobFilter) async throws -> (jobs: [Job], total: Int) {
+        try await self.store.jobs(matching: filter)
+    }
+
+    /// Cancels a job and everything it has queued; running executions are told to stop.
+    public func cancelJob(id: UUID, reason: String = "cancelled by request") async throws -> Job {
+        let (job, stopping) = try await self.store.cancelJob(id: id, reason: reason)
+        self.logger.info(
+            "job cancelled",
+            metadata: [.jobID: "\(id.uuidString.lowercased())", .workerCount: "\(stopping.count)"]
+        )
+        return job
+    }
+
+    /// Queues an execution of a job now.
+    ///
+    /// - Returns: the execution, and whether it was created (false when the idempotency key was seen before).
+    /// - Throws: `JobsEngineError` (`.jobNotFound`, `.illegalState`).
+    public func executeJob(
+        id: UUID,
+        trigger: ExecutionTrigger = .manual,
+        parameterOverrides: [String: JSONValue] = [:],
+        idempotencyKey: String? = nil
+    ) async throws -> (execution: JobExecution, created: Bool) {
+        let result = try await self.store.enqueueExecution(
+            jobID: id,
+            trigger: trigger,
+            parameterOverrides: parameterOverrides,
+            idempotencyKey: idempotencyKey
+        )
+        if result.created {
+            self.logger.debug(
+                "execution queued",
+                metadata: [
+                    .jobID: "\(id.uuidString.lowercased())",
+                    .executionID: "\(result.execution.id.uuidString.lowercased())",
+                ]
+            )
+        }
+        return result
+    }
+}

@@ -1,0 +1,35 @@
+public import Foundation
+public import JobsCore
+
+/// Builds the schedule of a job from its stored fields, resolving its time zone.
+///
+/// The zone is the job's own, else its tenant's, else UTC.
+public enum JobSchedule {
+    /// The schedule of a definition, or nil for a job that runs on demand only.
+    ///
+    /// - Throws: `ValidationError` when the stored cron expression or zone is invalid.
+    public static func make(
+        cronExpression: String?,
+        executionInterval: ExecutionInterval?,
+        startAt: Date?,
+        timezone: String?,
+        tenantTimeZone: String?,
+        createdAt: Date
+    ) throws(ValidationError) -> Schedule? {
+        let zoneName = timezone ?? tenantTimeZone ?? "UTC"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ValidationError([FieldViolation(field: "timezone", message: "'\(zoneName)' is not an IANA time zone name")])
+        }
+        if let cronExpression {
+            do {
+                return .cron(try CronExpression(parsing: cronExpression), zone)
+            } catch {
+                throw ValidationError([FieldViolation(field: "cronExpression", message: error.description)])
+            }
+        }
+        if let executionInterval {
+            return .interval(executionInterval, anchor: startAt ?? createdAt, zone)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JobsCore
+import Logging
+import Postgres
+
+/// The `fineract-jobs` command line: `serve` (the default), `migrate`, `cron next` and `help`.
+public enum CommandLineTool {
+    static let usage = """
+        usage: fineract-jobs [serve]            run the service (configuration from the environment)
+               fineract-jobs migrate            apply pending migrations and exit
+               fineract-jobs cron next --expression EXPR [--timezone ZONE] [--after ISO-8601] [--count N]
+               fineract-jobs help
+        """
+
+    /// Runs the command in `arguments` (without the program name) and returns the exit status.
+    public static func main(_ arguments: [String]) async -> Int32 {
+        switch arguments.first {
+        case nil, "serve":
+            return await self.runService(migrateOnly: false)
+        case "migrate":
+            return await self.runService(migrateOnly: true)
+        case "cron":
+            return CronCommand.run(Array(arguments.dropFirst()))
+        case "help", "--help", "-h":
+            print(self.usage)
+            return 0
+        default:
+            FileHandle.standardError.write(Data("unknown command '\(arguments[0])'\n\(self.usage)\n".utf8))
+            return 2
+        }
+    }
+
+    private static func runService(migrateOnly: Bool) async -> Int32 {
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.fromEnvironment()
+        } catch {
+            FileHandle.standardError.write(Data("configuration error: \(error)\n".utf8))
+            return 2
+        }
+        let logger = Logger(
+            label: "fineract-jobs",
+            level: configuration.logLevel,
+            metadata: [.nodeID: "\(configuration.nodeID)"],
+            handler: StreamLogHandler(format: configuration.logFormat)
+        )
+        do {
+            if migrateOnly {
+                try await self.migrate(configuration: configuration, logger: logger)
+            } else {
+                try await Application(configuration: configuration, logger: logger).run()
+            }
+            return 0
+        } catch {
+            logger.critical("cannot continue", metadata: [.error: "\(String(reflecting: error))"])
+            return 1
+        }
+    }
+
+    private static func migrate(configuration: ServiceConfiguration, logger: Logger) async throws {
+        var embedded: EmbeddedPostgres?
+        let postgres: PostgresConfiguration
+        switch configuration.database {
+        case .external(let external):
+            postgres = external
+        case .embedded(let directory):
+            let cluster = EmbeddedPostgres(baseDirectory: directory, logger: logger)
+            postgres = try await cluster.start()
+            embedded = cluster
+        }
+        defer { embedded?.stop() }
+        let pool = PostgresPool(configuration: postgres, maximumConnections: 2, logger: logger)
+        defer { pool.shutDown() }
+        try await Application.migrate(pool: pool, directory: configuration.migrationsDirectory, logger: logger)
+    }
+}
