@@ -32,7 +32,19 @@ public struct Application: Sendable {
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         self.logger.info("starting", metadata: [.config: "\(self.configuration.redactedSummary)"])
         let (postgres, embedded) = try await self.openDatabase()
-        defer { embedded?.stop() }
+        do {
+            try await self.runServices(postgres: postgres, onListening: onListening)
+        } catch {
+            await embedded?.stop()
+            throw error
+        }
+        await embedded?.stop()
+    }
+
+    private func runServices(
+        postgres: PostgresConfiguration,
+        onListening: @escaping @Sendable (Int) -> Void
+    ) async throws {
         let pool = PostgresPool(
             configuration: postgres,
             maximumConnections: self.configuration.databasePoolSize,
@@ -126,10 +138,7 @@ public struct Application: Sendable {
     private func serveUntilShutdown(server: HTTPServer, onListening: @escaping @Sendable (Int) -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await server.run { port in
-                    self.logger.info("listening", metadata: [.httpPort: "\(port)", .httpHost: "\(self.configuration.host)"])
-                    onListening(port)
-                }
+                try await server.run(onListening: onListening)
             }
             group.addTask { await self.shutdown.wait() }
             // Whichever ends first (a shutdown request or a server failure) ends the serving.

@@ -68,9 +68,15 @@ public enum CommandLineTool {
             postgres = try await cluster.start()
             embedded = cluster
         }
-        defer { embedded?.stop() }
         let pool = PostgresPool(configuration: postgres, maximumConnections: 2, logger: logger)
-        defer { pool.shutDown() }
-        try await Application.migrate(pool: pool, directory: configuration.migrationsDirectory, logger: logger)
+        do {
+            try await Application.migrate(pool: pool, directory: configuration.migrationsDirectory, logger: logger)
+        } catch {
+            pool.shutDown()
+            await embedded?.stop()
+            throw error
+        }
+        pool.shutDown()
+        await embedded?.stop()
     }
 }

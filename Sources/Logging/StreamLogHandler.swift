@@ -29,7 +29,7 @@ public final class StreamLogHandler: LogHandler {
 
     /// Formats `record` as one line without the trailing newline.
     public func render(_ record: LogRecord) -> String {
-        let timestamp = Date.now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let timestamp = Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         switch self.format {
         case .text:
             var line = "\(timestamp) \(record.level.rawValue) \(record.label): \(record.message)"

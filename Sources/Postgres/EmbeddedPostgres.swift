@@ -36,10 +36,10 @@ public final class EmbeddedPostgres: Sendable {
     /// - Throws: `PostgresError` (`.embeddedCluster`) saying which step failed.
     public func start() async throws -> PostgresConfiguration {
         let binaries = try Self.findServerBinaries()
-        try self.prepareDirectories()
+        try await self.prepareDirectories()
         if !FileManager.default.fileExists(atPath: self.dataDirectory.appendingPathComponent("PG_VERSION").path) {
             self.logger.info("initialising embedded database", metadata: [.dbDataDirectory: "\(self.dataDirectory.path)"])
-            try self.runTool(
+            try await self.runTool(
                 binaries.appendingPathComponent("initdb"),
                 [
                     "-D", self.dataDirectory.path, "-U", Self.superuser, "--auth=trust",
@@ -50,7 +50,7 @@ public final class EmbeddedPostgres: Sendable {
         }
         let options = "-c listen_addresses='' -k \(self.socketDirectory.path) -c max_connections=200"
         self.logger.info("starting embedded database", metadata: [.dbDataDirectory: "\(self.dataDirectory.path)"])
-        try self.runTool(
+        try await self.runTool(
             binaries.appendingPathComponent("pg_ctl"),
             ["-D", self.dataDirectory.path, "-l", self.logFile.path, "-o", options, "-w", "-t", "60", "start"],
             step: "pg_ctl start"
@@ -74,10 +74,10 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// Stops the cluster (fast shutdown: open sessions are disconnected, data is flushed).
-    public func stop() {
+    public func stop() async {
         guard let binaries = try? Self.findServerBinaries() else { return }
         do {
-            try self.runTool(
+            try await self.runTool(
                 binaries.appendingPathComponent("pg_ctl"),
                 ["-D", self.dataDirectory.path, "-m", "fast", "-w", "stop"],
                 step: "pg_ctl stop"
@@ -112,7 +112,7 @@ public final class EmbeddedPostgres: Sendable {
         )
     }
 
-    private func prepareDirectories() throws {
+    private func prepareDirectories() async throws {
         let fileManager = FileManager.default
         do {
             try fileManager.createDirectory(at: self.socketDirectory, withIntermediateDirectories: true)
@@ -123,14 +123,18 @@ public final class EmbeddedPostgres: Sendable {
         }
         guard let serverUser = self.serverUser else { return }
         // The server user must own what the server writes, and reach it through every parent folder.
-        try self.runTool(
+        try await self.runTool(
             URL(fileURLWithPath: "/bin/chown"),
             ["-R", "\(serverUser):", self.baseDirectory.path],
             step: "chown",
             asServerUser: false
         )
         do {
-            try self.runTool(URL(fileURLWithPath: "/usr/bin/test"), ["-w", self.dataDirectory.path], step: "access check")
+            try await self.runTool(
+                URL(fileURLWithPath: "/usr/bin/test"),
+                ["-w", self.dataDirectory.path],
+                step: "access check"
+            )
         } catch {
             throw PostgresError(
                 code: .embeddedCluster,
@@ -141,31 +145,24 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// Runs a PostgreSQL tool to completion, as the server user when this process is root.
-    private func runTool(_ tool: URL, _ arguments: [String], step: String, asServerUser: Bool = true) throws {
-        let process = Process()
+    private func runTool(_ tool: URL, _ arguments: [String], step: String, asServerUser: Bool = true) async throws {
+        var executable = tool.path
+        var fullArguments = arguments
         if let serverUser = self.serverUser, asServerUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", serverUser, "--", tool.path] + arguments
-        } else {
-            process.executableURL = tool
-            process.arguments = arguments
+            executable = "/usr/sbin/runuser"
+            fullArguments = ["-u", serverUser, "--", tool.path] + arguments
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw PostgresError(code: .embeddedCluster, message: "\(step) could not be started")
-        }
-        let captured = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running inherits
+        // the descriptor, and a pipe would then never reach end-of-file.
+        let outputURL = self.baseDirectory.appendingPathComponent("tool-output.log")
+        try? Data().write(to: outputURL)
+        let status = try await ChildProcess.run(executable, fullArguments, outputPath: outputURL.path)
+        guard status == 0 else {
+            let captured = (try? Data(contentsOf: outputURL)) ?? Data()
             let text = String(decoding: captured, as: UTF8.self).trimmingTrailingWhitespace()
             throw PostgresError(
                 code: .embeddedCluster,
-                message: "\(step) failed with status \(process.terminationStatus): \(text.suffix(500))"
+                message: "\(step) failed with status \(status): \(text.suffix(500))"
             )
         }
     }

@@ -1,0 +1,277 @@
+import Foundation
+import JobsServer
+import Postgres
+import Testing
+import TestSupport
+
+@Suite(
+    "REST API",
+    .enabled(if: TestDatabase.isConfigured, "POSTGRES_HOST is not set; make test starts a PostgreSQL for these tests"),
+    .timeLimit(.minutes(2))
+)
+struct RESTAPITests {
+    static var healthJob: [String: Any] {
+        [
+            "name": "Health", "jobType": "system_health_check", "cronExpression": "0 */5 * * * ?",
+            "timezone": "Europe/Berlin", "priority": "high", "maxRetries": 2,
+        ]
+    }
+
+    @Test func healthReportsTheDatabase() async throws {
+        try await TestService.withService { client, _ in
+            let reply = try await client.get("/health")
+            #expect(reply.status == 200)
+            #expect(reply.json["status"] as? String == "ok")
+            #expect((reply.json["database"] as? [String: Any])?["reachable"] as? Bool == true)
+        }
+    }
+
+    @Test func createdHealthCheckJobRunsAndRecordsItsResult() async throws {
+        try await TestService.withService { client, _ in
+            let created = try await client.send("POST", "/jobs", json: Self.healthJob)
+            #expect(created.status == 201)
+            let jobID = try #require(created.json["id"] as? String)
+            #expect(created.json["status"] as? String == "active")
+            #expect(created.json["nextRunAt"] is String)
+            #expect(created.json["priority"] as? String == "high")
+
+            let executed = try await client.send("POST", "/jobs/\(jobID)/execute")
+            #expect(executed.status == 202)
+            let executionID = try #require(executed.json["executionId"] as? String)
+
+            let execution = try await TestService.waitForTerminalExecution(client: client, jobID: jobID)
+            #expect(execution["id"] as? String == executionID)
+            #expect(execution["status"] as? String == "succeeded")
+            #expect(execution["startedAt"] is String)
+            #expect(execution["finishedAt"] is String)
+            let result = try #require(execution["result"] as? [String: Any])
+            #expect(result["status"] as? String == "healthy")
+            let database = try #require(result["database"] as? [String: Any])
+            #expect(database["schemaVersion"] as? Int == 1_764_720_000_000)
+            #expect((result["nodes"] as? [String: Any])?["live"] as? Int == 1)
+            let attempts = try #require(execution["attempts"] as? [[String: Any]])
+            #expect(attempts.count == 1)
+            #expect(attempts.first?["status"] as? String == "succeeded")
+            #expect((attempts.first?["nodeId"] as? String)?.hasPrefix("test-node-") == true)
+        }
+    }
+
+    /// One bad request: what is sent, and the status and error code expected back.
+    struct BadRequest: Sendable, CustomTestStringConvertible {
+        var label: String
+        var contentType: String?
+        var body: String
+        var status: Int
+        var code: String
+        var mentions: [String]
+
+        var testDescription: String { self.label }
+    }
+
+    static let badRequests: [BadRequest] = [
+        BadRequest(
+            label: "malformed JSON",
+            contentType: "application/json",
+            body: #"{"name": "x","#,
+            status: 400,
+            code: "malformed_json",
+            mentions: ["not valid JSON"]
+        ),
+        BadRequest(
+            label: "not an object",
+            contentType: "application/json",
+            body: "[1, 2]",
+            status: 400,
+            code: "malformed_json",
+            mentions: ["array"]
+        ),
+        BadRequest(
+            label: "unknown job type",
+            contentType: "application/json",
+            body: #"{"name": "x", "jobType": "make_coffee"}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["jobType", "make_coffee"]
+        ),
+        BadRequest(
+            label: "negative maxRetries",
+            contentType: "application/json",
+            body: #"{"name": "x", "jobType": "system_health_check", "maxRetries": -1}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["maxRetries", "between 0 and 100"]
+        ),
+        BadRequest(
+            label: "unknown enum value",
+            contentType: "application/json",
+            body: #"{"name": "x", "jobType": "system_health_check", "priority": "urgent"}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["priority", "urgent"]
+        ),
+        BadRequest(
+            label: "several problems at once",
+            contentType: "application/json",
+            body: #"{"jobType": "system_health_check", "timezone": "Mars/Olympus", "cronExpression": "61 * * * *"}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["name: is required", "timezone", "minute"]
+        ),
+        BadRequest(
+            label: "unknown field",
+            contentType: "application/json",
+            body: #"{"name": "x", "jobType": "system_health_check", "colour": "red"}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["colour"]
+        ),
+        BadRequest(
+            label: "unknown tenant",
+            contentType: "application/json",
+            body: #"{"name": "x", "jobType": "system_health_check", "tenantId": "nobody"}"#,
+            status: 422,
+            code: "validation_failed",
+            mentions: ["tenantId", "nobody"]
+        ),
+        BadRequest(
+            label: "wrong content type",
+            contentType: "text/plain",
+            body: #"{"name": "x", "jobType": "system_health_check"}"#,
+            status: 415,
+            code: "unsupported_media_type",
+            mentions: ["application/json"]
+        ),
+        BadRequest(
+            label: "body over the limit",
+            contentType: "application/json",
+            body: #"{"name": ""# + String(repeating: "x", count: 70_000) + #""}"#,
+            status: 413,
+            code: "body_too_large",
+            mentions: ["65536"]
+        ),
+    ]
+
+    @Test(arguments: Self.badRequests)
+    func badInputIsRefusedAndChangesNothing(_ bad: BadRequest) async throws {
+        try await TestService.withService(configure: { $0.maxBodyBytes = 65_536 }) { client, pool in
+            var headers: [String: String] = [:]
+            if let contentType = bad.contentType { headers["Content-Type"] = contentType }
+            let reply = try await client.send("POST", "/jobs", headers: headers, body: Data(bad.body.utf8))
+            #expect(reply.status == bad.status, "\(reply.text)")
+            #expect(reply.errorCode == bad.code)
+            #expect(reply.headers["content-type"]?.hasPrefix("application/json") == true)
+            for mention in bad.mentions {
+                #expect(reply.text.contains(mention), "the error should mention \(mention): \(reply.text)")
+            }
+            let jobs = try await pool.query("SELECT count(*) AS n FROM job")[0].decode("n", as: Int.self)
+            #expect(jobs == 0)
+        }
+    }
+
+    @Test func executingACancelledJobIsAConflict() async throws {
+        try await TestService.withService { client, pool in
+            let created = try await client.send("POST", "/jobs", json: Self.healthJob)
+            let jobID = try #require(created.json["id"] as? String)
+            let cancelled = try await client.send("POST", "/jobs/\(jobID)/cancel")
+            #expect(cancelled.status == 200)
+            #expect(cancelled.json["status"] as? String == "cancelled")
+            #expect(cancelled.json["nextRunAt"] is NSNull)
+            let again = try await client.send("POST", "/jobs/\(jobID)/cancel")
+            #expect(again.status == 200)
+            let executed = try await client.send("POST", "/jobs/\(jobID)/execute")
+            #expect(executed.status == 409)
+            #expect(executed.errorCode == "illegal_state")
+            let executions = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
+            #expect(executions == 0)
+        }
+    }
+
+    @Test func cancellingAJobCancelsItsQueuedExecutions() async throws {
+        try await TestService.withService(configure: { $0.maxConcurrentJobs = 1 }) { client, pool in
+            let created = try await client.send("POST", "/jobs", json: Self.healthJob)
+            let jobID = try #require(created.json["id"] as? String)
+            // Queued far in the future by hand, so the processor cannot start it first.
+            try await pool.query(
+                """
+                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds, run_after)
+                VALUES (\(UUID(uuidString: jobID)!), 'system_health_check', 2, 'manual', 1, 60, now() + interval '1 day')
+                """
+            )
+            _ = try await client.send("POST", "/jobs/\(jobID)/cancel")
+            let rows = try await pool.query("SELECT status FROM job_execution WHERE job_id = \(UUID(uuidString: jobID)!)")
+            #expect(try rows.map { try $0.decode("status", as: String.self) } == ["cancelled"])
+        }
+    }
+
+    @Test func repeatedIdempotencyKeyQueuesOnce() async throws {
+        try await TestService.withService { client, pool in
+            let created = try await client.send("POST", "/jobs", json: Self.healthJob)
+            let jobID = try #require(created.json["id"] as? String)
+            let body: [String: Any] = ["idempotencyKey": "run-2026-12-03", "parameters": ["verbose": true]]
+            let first = try await client.send("POST", "/jobs/\(jobID)/execute", json: body)
+            let second = try await client.send("POST", "/jobs/\(jobID)/execute", json: body)
+            #expect(first.status == 202)
+            #expect(second.status == 200)
+            #expect(first.json["executionId"] as? String == second.json["executionId"] as? String)
+            let rows = try await pool.query("SELECT parameters FROM job_execution")
+            #expect(rows.count == 1)
+            #expect(try rows[0].decode("parameters", as: PostgresJSON.self).text.contains("verbose"))
+            let bad = try await client.send("POST", "/jobs/\(jobID)/execute", json: ["parameters": 5])
+            #expect(bad.status == 422)
+        }
+    }
+
+    @Test func listingFiltersAndPaginates() async throws {
+        try await TestService.withService { client, pool in
+            for index in 0..<5 {
+                var job = Self.healthJob
+                job["name"] = "job \(index)"
+                _ = try await client.send("POST", "/jobs", json: job)
+            }
+            let page = try await client.get("/jobs?limit=2&offset=1")
+            #expect(page.status == 200)
+            #expect(page.json["total"] as? Int == 5)
+            #expect((page.json["jobs"] as? [[String: Any]])?.count == 2)
+            let first = try #require((try await client.get("/jobs?limit=1")).json["jobs"] as? [[String: Any]])
+            let firstID = try #require(first.first?["id"] as? String)
+            _ = try await client.send("POST", "/jobs/\(firstID)/cancel")
+            let cancelled = try await client.get("/jobs?status=cancelled")
+            #expect(cancelled.json["total"] as? Int == 1)
+            let byType = try await client.get("/jobs?jobType=system_health_check&tenantId=default")
+            #expect(byType.json["total"] as? Int == 0)
+            let badStatus = try await client.get("/jobs?status=sleeping")
+            #expect(badStatus.status == 400)
+            #expect(badStatus.text.contains("status"))
+        }
+    }
+
+    @Test func unknownJobsAndRoutesAreNotFound() async throws {
+        try await TestService.withService { client, _ in
+            let reply1 = try await client.get("/jobs/\(UUID())")
+            #expect(reply1.status == 404)
+            let reply2 = try await client.get("/jobs/not-a-uuid")
+            #expect(reply2.status == 404)
+            let reply3 = try await client.send("POST", "/jobs/\(UUID())/execute")
+            #expect(reply3.status == 404)
+            let reply4 = try await client.send("POST", "/jobs/\(UUID())/cancel")
+            #expect(reply4.status == 404)
+            let reply5 = try await client.get("/nothing-here")
+            #expect(reply5.status == 404)
+            let reply6 = try await client.send("DELETE", "/jobs")
+            #expect(reply6.status == 405)
+        }
+    }
+
+    @Test func bearerTokenGuardsEverythingButHealth() async throws {
+        try await TestService.withService(configure: { $0.apiToken = "s3cret-token" }) { client, _ in
+            let reply7 = try await client.get("/health")
+            #expect(reply7.status == 200)
+            let reply8 = try await client.get("/jobs")
+            #expect(reply8.status == 401)
+            let wrong = try await client.send("GET", "/jobs", headers: ["Authorization": "Bearer nope"])
+            #expect(wrong.status == 401)
+            let right = try await client.send("GET", "/jobs", headers: ["Authorization": "Bearer s3cret-token"])
+            #expect(right.status == 200)
+        }
+    }
+}
