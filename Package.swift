@@ -75,6 +75,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JobsServerTests",
+            dependencies: ["JobsServer", "JobsEngine", "Postgres", "HTTPServer", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["JobsServer", "JobsEngine", "FineractJobs", "Postgres", "HTTPServer", "TestSupport"],
             swiftSettings: strictSettings
