@@ -66,7 +66,8 @@ struct RequestDispatcherStateMachine {
     }
 
     /// Feeds body bytes to the request.
-    mutating func receive(_ id: UInt64, _ bytes: UnsafeRawBufferPointer) -> RequestStateMachine<SuspendedConnection>
+    mutating func receive(_ id: UInt64, _ bytes: UnsafeRawBufferPointer)
+        -> RequestStateMachine<SuspendedConnection>
         .BodyAction
     {
         self.requests[id]?.machine.receive(bytes) ?? .closeConnection
@@ -127,7 +128,9 @@ struct RequestDispatcherStateMachine {
     /// Gives up on every request in flight: each gets `response`, now or when its body ends.
     ///
     /// - Returns: The connections to resume and the responder tasks to cancel.
-    mutating func abandonAll(with response: HTTPResponse) -> (resume: [SuspendedConnection], cancel: [Task<Void, Never>]) {
+    mutating func abandonAll(with response: HTTPResponse) -> (
+        resume: [SuspendedConnection], cancel: [Task<Void, Never>]
+    ) {
         self.phase = .abandoning
         var resume: [SuspendedConnection] = []
         var cancel: [Task<Void, Never>] = []
