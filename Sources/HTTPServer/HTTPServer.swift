@@ -29,7 +29,8 @@ public final class HTTPServer: Sendable {
     /// then stops accepting new connections, lets requests in flight finish within shutdownGracePeriod,
     /// stops the daemon and returns.
     ///
-    /// Once the grace period is over, responders still running are cancelled and their clients get a 503.
+    /// Once the grace period is over, responders still running are cancelled and their clients get a 503
+    /// (sent within at most one more second); connections still uploading a body are closed.
     ///
     /// - Parameter onListening: Called once with the bound TCP port, before any request is served.
     /// - Throws: `HTTPServerError` when the configuration is invalid or the server cannot bind or start.
@@ -76,8 +77,10 @@ public final class HTTPServer: Sendable {
                 metadata: [.httpInFlight: "\(dispatcher.inFlightCount)"]
             )
             dispatcher.abandonInFlight()
-            // Resumed connections come back to a network callback within moments; libmicrohttpd must not be
-            // stopped while one is still suspended. The deadline only guards against a libmicrohttpd bug.
+            // Give the 503s a moment to reach their clients; requests still sending a body are not waited for.
+            _ = await dispatcher.wait(for: .noResponsesPending, until: .now + Self.abandonedResponseFlushLimit)
+            // libmicrohttpd must not be stopped while a connection is suspended. Resumed connections come back
+            // to a network callback within moments; the deadline only guards against a libmicrohttpd bug.
             let resumed = await dispatcher.wait(for: .noSuspendedConnections, until: .now + .seconds(5))
             if !resumed {
                 self.logger.error("HTTP server stopping with suspended connections")
@@ -88,6 +91,9 @@ public final class HTTPServer: Sendable {
         withExtendedLifetime(daemon) {}
         self.logger.info("HTTP server stopped")
     }
+
+    /// How long the 503 responses of abandoned requests may take to be sent before the daemon stops anyway.
+    private static let abandonedResponseFlushLimit = Duration.seconds(1)
 
     /// Returns once the current task is cancelled (at once if it already is).
     private static func waitForCancellation() async {

@@ -20,6 +20,8 @@ struct RequestDispatcherStateMachine {
         case noRequestsInFlight
         /// No connection is suspended, so libmicrohttpd may be stopped.
         case noSuspendedConnections
+        /// No response is being computed or sent; requests still reading their body do not count.
+        case noResponsesPending
     }
 
     /// What to do once a suspended connection has been recorded.
@@ -180,6 +182,7 @@ struct RequestDispatcherStateMachine {
         switch condition {
         case .noRequestsInFlight: self.requests.isEmpty
         case .noSuspendedConnections: self.suspendedCount == 0
+        case .noResponsesPending: !self.requests.values.contains { $0.machine.hasResponsePending }
         }
     }
 

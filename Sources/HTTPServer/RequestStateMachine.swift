@@ -157,6 +157,14 @@ struct RequestStateMachine<Suspension> {
         }
     }
 
+    /// Whether the request has a response on its way: being computed, waiting to be queued, or being sent.
+    var hasResponsePending: Bool {
+        switch self.state {
+        case .suspending, .awaitingResponse, .responseReady, .responded: true
+        case .readingBody, .discardingBody, .finished: false
+        }
+    }
+
     /// Records that libmicrohttpd finished the request; returns the status sent, if any.
     mutating func finish() -> Int? {
         defer { self.state = .finished }
