@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -102,6 +103,34 @@ struct HTTPServerLimitTests {
             #expect(response.status == 413)
             #expect(response.bodyText == #"{"error":"body_too_large","limitBytes":4096}"#)
             #expect(responder.respondCalls.value == 0)
+        }
+    }
+
+    @Test func chunkedBodyFarPastTheLimitClosesTheConnectionWithoutAnAnswer() async throws {
+        let responder = TestResponder.text("should not be called")
+        let logs = ObservedLogs()
+        let configuration = HTTPServer.Configuration.test(maxBodyBytes: 4096)
+        try await withTestServer(configuration: configuration, responder: responder, logs: logs) { server in
+            let remainder = try await onDedicatedThread {
+                let socket = try RawSocket(port: server.port)
+                try socket.send("POST /flood HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
+                let chunk = "4000\r\n" + String(repeating: "y", count: 0x4000) + "\r\n"
+                // 1.25 MiB in all, past the limit plus the 1 MiB the server is willing to read and drop.
+                // The server may close while this is still sending, which fails the send; that is expected.
+                for _ in 0..<80 {
+                    do {
+                        try socket.send(chunk)
+                    } catch {
+                        break
+                    }
+                }
+                return try socket.readRemainder()
+            }
+            #expect(remainder.isEmpty)
+            #expect(responder.respondCalls.value == 0)
+            await logs.waitFor(message: "HTTP request finished")
+            let finished = try #require(logs.entries.first { $0.message == "HTTP request finished" })
+            #expect(finished.metadata[.httpStatus] == nil)
         }
     }
 

@@ -116,8 +116,15 @@ final class RawSocket {
 
     /// Whether the peer has closed the connection: reads until end of stream, dropping any bytes.
     func readUntilClosed() throws -> Bool {
-        while try self.fill() {}
+        _ = try self.readRemainder()
         return true
+    }
+
+    /// Reads until the peer closes the connection (or resets it) and returns every byte not yet consumed.
+    func readRemainder() throws -> [UInt8] {
+        while try self.fill() {}
+        defer { self.buffered = [] }
+        return self.buffered
     }
 
     /// Reads more bytes; returns `false` at end of stream.
