@@ -50,6 +50,9 @@ struct RequestStateMachine<Suspension> {
         case none
     }
 
+    /// The most memory reserved up front for a body whose length is announced.
+    static var largestReservationBytes: Int { 64 * 1024 }
+
     let head: HTTPRequestHead
     let maxBodyBytes: Int
     /// How many bytes past the limit are read and dropped before the connection is closed instead.
@@ -65,7 +68,8 @@ struct RequestStateMachine<Suspension> {
         self.discardAllowanceBytes = discardAllowanceBytes
         var body: [UInt8] = []
         if let expected = expectedBodyBytes {
-            body.reserveCapacity(min(expected, maxBodyBytes))
+            // Capped so that a client announcing a large body it never sends cannot make us reserve much.
+            body.reserveCapacity(min(expected, maxBodyBytes, Self.largestReservationBytes))
         }
         self.state = .readingBody(body)
     }

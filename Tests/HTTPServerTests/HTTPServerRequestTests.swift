@@ -18,6 +18,7 @@ struct Echo: Codable, Equatable {
     var path: String
     var query: [Pair]
     var body: String
+    var remoteAddress: String?
 }
 
 extension TestResponder {
@@ -28,7 +29,8 @@ extension TestResponder {
                 method: request.method,
                 path: request.path,
                 query: request.queryItems.map { Echo.Pair(name: $0.name, value: $0.value) },
-                body: String(decoding: request.body, as: UTF8.self)
+                body: String(decoding: request.body, as: UTF8.self),
+                remoteAddress: request.head.remoteAddress
             )
             let body = (try? JSONEncoder().encode(echo)).map(Array.init) ?? []
             return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body)
@@ -48,6 +50,7 @@ struct HTTPServerRequestTests {
             let echo = try JSONDecoder().decode(Echo.self, from: data)
             #expect(echo.method == "GET")
             #expect(echo.path == "/jobs/a b/c")
+            #expect(echo.remoteAddress == "127.0.0.1")
             #expect(
                 echo.query == [
                     .init(name: "tag", value: "x"),
@@ -139,7 +142,10 @@ struct HTTPServerRequestTests {
             let firstEcho = try JSONDecoder().decode(Echo.self, from: Data(first.body))
             let secondEcho = try JSONDecoder().decode(Echo.self, from: Data(second.body))
             #expect(firstEcho.path == "/first")
-            #expect(secondEcho == Echo(method: "POST", path: "/second", query: [], body: "hello"))
+            #expect(
+                secondEcho
+                    == Echo(method: "POST", path: "/second", query: [], body: "hello", remoteAddress: "127.0.0.1")
+            )
         }
     }
 
