@@ -106,7 +106,9 @@ final class MicroHTTPDDaemon {
         }
         self.daemon = started
         self.dispatcher = retained
-        self.port = Int(fj_mhd_daemon_bound_port(started))
+        // libmicrohttpd answers 0 only if it cannot tell; then the configured port is the best guess.
+        let boundPort = Int(fj_mhd_daemon_bound_port(started))
+        self.port = boundPort != 0 ? boundPort : configuration.port
     }
 
     deinit {

@@ -117,6 +117,7 @@ struct HTTPServerLifecycleTests {
                 try await second.run { _ in Issue.record("the second server must not listen") }
             }
             #expect(error?.code == .cannotStart)
+            #expect(error?.detail != nil, "libmicrohttpd's own explanation is kept for debugging")
             #expect(error?.description.contains("\(server.port)") == true)
         }
     }
