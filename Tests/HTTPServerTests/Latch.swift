@@ -46,38 +46,3 @@ final class Latch: Sendable {
         }
     }
 }
-
-/// Counts events and opens a latch when the count reaches a target.
-final class Countdown: Sendable {
-    private let remaining: Mutex<Int>
-    /// Opens when `arrive()` has been called the target number of times.
-    let reached = Latch()
-
-    init(_ count: Int) {
-        self.remaining = Mutex(count)
-    }
-
-    /// Records one event.
-    func arrive() {
-        let left = self.remaining.withLock { remaining in
-            remaining -= 1
-            return remaining
-        }
-        if left == 0 {
-            self.reached.open()
-        }
-    }
-}
-
-/// A thread-safe counter of calls.
-final class CallCounter: Sendable {
-    private let count = Mutex(0)
-
-    /// The number of calls recorded.
-    var value: Int { self.count.withLock { $0 } }
-
-    /// Records one call.
-    func increment() {
-        self.count.withLock { $0 += 1 }
-    }
-}
