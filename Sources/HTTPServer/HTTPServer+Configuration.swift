@@ -17,7 +17,8 @@ extension HTTPServer {
         public var shutdownGracePeriod: Duration
         /// The memory libmicrohttpd may use per connection for the request head and read buffers, in bytes.
         ///
-        /// A request whose head does not fit is answered with 431 by libmicrohttpd. Default 64 KiB.
+        /// A request whose head does not fit is refused by libmicrohttpd with an error status of its own.
+        /// Default 64 KiB.
         public var connectionMemoryLimitBytes: Int
 
         /// Creates a configuration; every argument has the default documented on its property.

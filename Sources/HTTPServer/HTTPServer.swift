@@ -29,7 +29,8 @@ public final class HTTPServer: Sendable {
     /// then stops accepting new connections, lets requests in flight finish within shutdownGracePeriod,
     /// stops the daemon and returns.
     ///
-    /// Once the grace period is over, responders still running are cancelled and their clients get a 503.
+    /// Once the grace period is over, responders still running are cancelled and their clients get a 503
+    /// (sent within at most one more second); connections still uploading a body are closed.
     ///
     /// - Parameter onListening: Called once with the bound TCP port, before any request is served.
     /// - Throws: `HTTPServerError` when the configuration is invalid or the server cannot bind or start.
@@ -40,6 +41,13 @@ public final class HTTPServer: Sendable {
             logger: self.logger,
             maxBodyBytes: self.configuration.maxBodyBytes
         )
+        try await self.serve(with: dispatcher, onListening: onListening)
+        // The daemon belonged to `serve`, so libmicrohttpd has stopped by now.
+        self.logger.info("HTTP server stopped")
+    }
+
+    /// Starts the daemon, serves until cancelled and drains; the daemon is stopped when this returns.
+    private func serve(with dispatcher: RequestDispatcher, onListening: @Sendable (Int) -> Void) async throws {
         let daemon: MicroHTTPDDaemon
         do {
             daemon = try MicroHTTPDDaemon(configuration: self.configuration, dispatcher: dispatcher)
@@ -57,11 +65,15 @@ public final class HTTPServer: Sendable {
         onListening(daemon.port)
 
         await Self.waitForCancellation()
-        await self.shutDown(daemon, dispatcher: dispatcher)
+        await self.drain(daemon, dispatcher: dispatcher)
+        // Keeps the daemon alive through the drain; releasing it afterwards runs MHD_stop_daemon.
+        withExtendedLifetime(daemon) {}
     }
 
-    /// Stops `daemon` in order: refuse new connections, drain, give up after the grace period, stop.
-    private func shutDown(_ daemon: MicroHTTPDDaemon, dispatcher: RequestDispatcher) async {
+    /// Shuts down in order: refuse new connections, let requests finish, give up after the grace period.
+    ///
+    /// Returns once no connection is suspended, so that the daemon may be stopped.
+    private func drain(_ daemon: MicroHTTPDDaemon, dispatcher: RequestDispatcher) async {
         daemon.stopAccepting()
         dispatcher.beginDraining()
         self.logger.info("HTTP server stopping", metadata: [.httpInFlight: "\(dispatcher.inFlightCount)"])
@@ -70,24 +82,24 @@ public final class HTTPServer: Sendable {
             for: .noRequestsInFlight,
             until: .now + self.configuration.shutdownGracePeriod
         )
-        if !drained {
-            self.logger.info(
-                "HTTP server grace period over, cancelling requests",
-                metadata: [.httpInFlight: "\(dispatcher.inFlightCount)"]
-            )
-            dispatcher.abandonInFlight()
-            // Resumed connections come back to a network callback within moments; libmicrohttpd must not be
-            // stopped while one is still suspended. The deadline only guards against a libmicrohttpd bug.
-            let resumed = await dispatcher.wait(for: .noSuspendedConnections, until: .now + .seconds(5))
-            if !resumed {
-                self.logger.error("HTTP server stopping with suspended connections")
-            }
+        guard !drained else { return }
+        self.logger.info(
+            "HTTP server grace period over, cancelling requests",
+            metadata: [.httpInFlight: "\(dispatcher.inFlightCount)"]
+        )
+        dispatcher.abandonInFlight()
+        // Give the 503s a moment to reach their clients; requests still sending a body are not waited for.
+        _ = await dispatcher.wait(for: .noResponsesPending, until: .now + Self.abandonedResponseFlushLimit)
+        // libmicrohttpd must not be stopped while a connection is suspended. Resumed connections come back
+        // to a network callback within moments; the deadline only guards against a libmicrohttpd bug.
+        let resumed = await dispatcher.wait(for: .noSuspendedConnections, until: .now + .seconds(5))
+        if !resumed {
+            self.logger.error("HTTP server stopping with suspended connections")
         }
-        // The daemon lives at least until here; releasing it then stops libmicrohttpd and closes the
-        // remaining (idle or abandoned) connections.
-        withExtendedLifetime(daemon) {}
-        self.logger.info("HTTP server stopped")
     }
+
+    /// How long the 503 responses of abandoned requests may take to be sent before the daemon stops anyway.
+    private static let abandonedResponseFlushLimit = Duration.seconds(1)
 
     /// Returns once the current task is cancelled (at once if it already is).
     private static func waitForCancellation() async {

@@ -32,7 +32,9 @@ struct IPv4SocketAddress {
             switch family {
             case AF_INET:
                 address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-                    withUnsafePointer(to: inet.pointee.sin_addr) { inet_ntop(AF_INET, $0, &buffer, socklen_t(buffer.count)) }
+                    withUnsafePointer(to: inet.pointee.sin_addr) {
+                        inet_ntop(AF_INET, $0, &buffer, socklen_t(buffer.count))
+                    }
                 }
             case AF_INET6:
                 address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in

@@ -29,9 +29,9 @@ struct SuspendedConnection: @unchecked Sendable {
 
 /// Owns one running libmicrohttpd daemon; this file is the only Swift code that calls libmicrohttpd.
 ///
-/// The daemon runs its own polling threads (epoll on Linux, poll elsewhere) and reports every request
-/// to a `RequestDispatcher` through C callbacks. Not `Sendable`: one task starts it, quiesces it and
-/// drops it. `deinit` stops the daemon (`MHD_stop_daemon`), so the owner must first make sure no
+/// The daemon runs its own polling threads (poll(2); see the workaround note in `init`) and reports
+/// every request to a `RequestDispatcher` through C callbacks. Not `Sendable`: one task starts it,
+/// quiesces it and drops it. `deinit` stops the daemon (`MHD_stop_daemon`), so the owner must first make sure no
 /// connection is suspended, as libmicrohttpd requires.
 final class MicroHTTPDDaemon {
     /// The TCP port the daemon listens on.
@@ -55,16 +55,22 @@ final class MicroHTTPDDaemon {
         // when the daemon does not start.
         let retained = Unmanaged.passRetained(dispatcher)
         let context = retained.toOpaque()
-        #if os(Linux)
-        let polling = MHD_USE_EPOLL.rawValue
-        #else
-        let polling = MHD_USE_POLL.rawValue
-        #endif
+        // Workaround: libmicrohttpd 0.9.75 with MHD_USE_EPOLL often misses a client closing the connection in
+        // the middle of a request body (25 of 30 in a C reproduction), so the connection stays open until the
+        // idle timeout; with poll() it is noticed at once. Revisit epoll once a release fixes this. See
+        // docs/workarounds.md.
         let flags =
-            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | polling | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
             | MHD_USE_ERROR_LOG.rawValue
         let started: OpaquePointer? = address.withSocketAddress { socketAddress in
+            // The logger goes first so that libmicrohttpd reports problems with later options through it.
             var options = [
+                fj_mhd_option_logger(
+                    { context, format, arguments in
+                        MicroHTTPDDaemon.libraryLogged(context, format, arguments)
+                    },
+                    context
+                ),
                 fj_mhd_option_pointer(.SOCK_ADDR, UnsafeMutableRawPointer(mutating: socketAddress)),
                 fj_mhd_option_integer(.CONNECTION_LIMIT, configuration.maxConnections),
                 fj_mhd_option_integer(.CONNECTION_TIMEOUT, configuration.connectionTimeoutSeconds),
@@ -72,12 +78,6 @@ final class MicroHTTPDDaemon {
                 fj_mhd_option_completed_callback(
                     { context, _, requestSlot, termination in
                         MicroHTTPDDaemon.requestCompleted(context, requestSlot, termination)
-                    },
-                    context
-                ),
-                fj_mhd_option_logger(
-                    { context, format, arguments in
-                        MicroHTTPDDaemon.libraryLogged(context, format, arguments)
                     },
                     context
                 ),
@@ -106,7 +106,9 @@ final class MicroHTTPDDaemon {
         }
         self.daemon = started
         self.dispatcher = retained
-        self.port = Int(fj_mhd_daemon_bound_port(started))
+        // libmicrohttpd answers 0 only if it cannot tell; then the configured port is the best guess.
+        let boundPort = Int(fj_mhd_daemon_bound_port(started))
+        self.port = boundPort != 0 ? boundPort : configuration.port
     }
 
     deinit {
@@ -161,7 +163,12 @@ final class MicroHTTPDDaemon {
             let bytes = UnsafeRawBufferPointer(start: uploadData, count: size)
             // Every byte is taken (kept or dropped); libmicrohttpd calls again with the next chunk.
             uploadDataSize.pointee = 0
-            return Self.perform(dispatcher.receive(bytes, for: request), for: request, on: connection, dispatcher: dispatcher)
+            return Self.perform(
+                dispatcher.receive(bytes, for: request),
+                for: request,
+                on: connection,
+                dispatcher: dispatcher
+            )
         }
         return Self.perform(dispatcher.poll(request), for: request, on: connection, dispatcher: dispatcher)
     }

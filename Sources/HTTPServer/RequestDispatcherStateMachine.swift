@@ -20,6 +20,8 @@ struct RequestDispatcherStateMachine {
         case noRequestsInFlight
         /// No connection is suspended, so libmicrohttpd may be stopped.
         case noSuspendedConnections
+        /// No response is being computed or sent; requests still reading their body do not count.
+        case noResponsesPending
     }
 
     /// What to do once a suspended connection has been recorded.
@@ -66,7 +68,8 @@ struct RequestDispatcherStateMachine {
     }
 
     /// Feeds body bytes to the request.
-    mutating func receive(_ id: UInt64, _ bytes: UnsafeRawBufferPointer) -> RequestStateMachine<SuspendedConnection>
+    mutating func receive(_ id: UInt64, _ bytes: UnsafeRawBufferPointer)
+        -> RequestStateMachine<SuspendedConnection>
         .BodyAction
     {
         self.requests[id]?.machine.receive(bytes) ?? .closeConnection
@@ -127,7 +130,9 @@ struct RequestDispatcherStateMachine {
     /// Gives up on every request in flight: each gets `response`, now or when its body ends.
     ///
     /// - Returns: The connections to resume and the responder tasks to cancel.
-    mutating func abandonAll(with response: HTTPResponse) -> (resume: [SuspendedConnection], cancel: [Task<Void, Never>]) {
+    mutating func abandonAll(with response: HTTPResponse) -> (
+        resume: [SuspendedConnection], cancel: [Task<Void, Never>]
+    ) {
         self.phase = .abandoning
         var resume: [SuspendedConnection] = []
         var cancel: [Task<Void, Never>] = []
@@ -177,6 +182,7 @@ struct RequestDispatcherStateMachine {
         switch condition {
         case .noRequestsInFlight: self.requests.isEmpty
         case .noSuspendedConnections: self.suspendedCount == 0
+        case .noResponsesPending: !self.requests.values.contains { $0.machine.hasResponsePending }
         }
     }
 

@@ -50,6 +50,9 @@ struct RequestStateMachine<Suspension> {
         case none
     }
 
+    /// The most memory reserved up front for a body whose length is announced.
+    static var largestReservationBytes: Int { 64 * 1024 }
+
     let head: HTTPRequestHead
     let maxBodyBytes: Int
     /// How many bytes past the limit are read and dropped before the connection is closed instead.
@@ -65,7 +68,8 @@ struct RequestStateMachine<Suspension> {
         self.discardAllowanceBytes = discardAllowanceBytes
         var body: [UInt8] = []
         if let expected = expectedBodyBytes {
-            body.reserveCapacity(min(expected, maxBodyBytes))
+            // Capped so that a client announcing a large body it never sends cannot make us reserve much.
+            body.reserveCapacity(min(expected, maxBodyBytes, Self.largestReservationBytes))
         }
         self.state = .readingBody(body)
     }
@@ -154,6 +158,14 @@ struct RequestStateMachine<Suspension> {
         switch self.state {
         case .suspending, .awaitingResponse, .responseReady: true
         case .readingBody, .discardingBody, .responded, .finished: false
+        }
+    }
+
+    /// Whether the request has a response on its way: being computed, waiting to be queued, or being sent.
+    var hasResponsePending: Bool {
+        switch self.state {
+        case .suspending, .awaitingResponse, .responseReady, .responded: true
+        case .readingBody, .discardingBody, .finished: false
         }
     }
 
