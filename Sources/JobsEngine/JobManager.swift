@@ -62,7 +62,7 @@ public struct JobManager: Sendable {
         let job = try await self.store.insertJob(
             definition,
             status: .active,
-            nextRunAt: schedule?.nextFireTime(after: now.addingTimeInterval(-0.001))
+            nextRunAt: schedule.flatMap { JobSchedule.firstRun(of: $0, interval: definition.executionInterval, after: now) }
         )
         self.logger.info(
             "job created",
@@ -80,6 +80,28 @@ public struct JobManager: Sendable {
         }
         let executions = try await self.store.recentExecutions(jobID: id, limit: Self.recentExecutionLimit)
         return (job, executions)
+    }
+
+    /// The job's next `count` fire times from its stored next run, each as ISO-8601 text with the
+    /// UTC offset of the zone the schedule is read in (`2026-03-29T03:00:00+02:00`).
+    public func upcomingFireTimes(of job: Job, count: Int = 5) async throws -> [String] {
+        guard let nextRunAt = job.nextRunAt, job.status == .active || job.status == .paused else { return [] }
+        var tenantTimeZone: String?
+        if let tenantID = job.tenantID {
+            tenantTimeZone = try await self.store.activeTenantTimeZone(tenantID)
+        }
+        guard
+            let schedule = try? JobSchedule.make(
+                cronExpression: job.cronExpression,
+                executionInterval: job.executionInterval,
+                startAt: job.startAt,
+                timezone: job.timezone,
+                tenantTimeZone: tenantTimeZone,
+                createdAt: job.createdAt
+            )
+        else { return [] }
+        let times = [nextRunAt] + schedule.fireTimes(after: nextRunAt, limit: count - 1)
+        return times.map { FireTimeFormatter.formatISO8601($0, in: schedule.timeZone) }
     }
 
     /// One page of jobs.

@@ -33,3 +33,16 @@ public enum JobSchedule {
         return nil
     }
 }
+
+extension JobSchedule {
+    /// The first run of a schedule that has none stored yet (a new job, or a changed schedule).
+    ///
+    /// A `once` job runs at its start time, even one already past, so a job created to run once
+    /// "now" does; every other schedule starts with its first fire time after `now`.
+    public static func firstRun(of schedule: Schedule, interval: ExecutionInterval?, after now: Date) -> Date? {
+        if interval == .once, case .interval(_, let anchor, _) = schedule {
+            return anchor
+        }
+        return schedule.nextFireTime(after: now)
+    }
+}

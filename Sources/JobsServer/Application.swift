@@ -74,9 +74,18 @@ public struct Application: Sendable {
             registry: registry,
             logger: self.logger
         )
+        let scheduler = JobScheduler(
+            configuration: JobScheduler.Configuration(
+                misfireThreshold: self.configuration.misfireThreshold,
+                catchUpLimit: self.configuration.catchUpLimit
+            ),
+            store: store,
+            logger: self.logger,
+            onQueued: { processor.wake() }
+        )
         let listener = PostgresListener(
             configuration: postgres,
-            channels: [EngineChannel.queued, EngineChannel.cancel],
+            channels: [EngineChannel.queued, EngineChannel.cancel, EngineChannel.schedule],
             logger: self.logger
         )
         let responder = RESTResponder(
@@ -101,6 +110,7 @@ public struct Application: Sendable {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await processor.run() }
+            group.addTask { await scheduler.run() }
             group.addTask { await nodes.runHeartbeats() }
             group.addTask { await listener.run() }
             group.addTask {
@@ -108,6 +118,9 @@ public struct Application: Sendable {
                     switch event {
                     case .listening:
                         processor.wake()
+                        scheduler.wake()
+                    case .notification(let notification) where notification.channel == EngineChannel.schedule:
+                        scheduler.wake()
                     case .notification(let notification) where notification.channel == EngineChannel.cancel:
                         if let id = UUID(uuidString: notification.payload) {
                             processor.requestCancel(executionID: id)
@@ -191,4 +204,6 @@ enum EngineChannel {
     static let queued = "fineract_jobs_queued"
     /// Payload: an execution id whose running attempt must stop.
     static let cancel = "fineract_jobs_cancel"
+    /// A job was created or its schedule or status changed; schedulers look again.
+    static let schedule = "fineract_jobs_schedule"
 }

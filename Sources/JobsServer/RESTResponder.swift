@@ -109,6 +109,7 @@ public struct RESTResponder: HTTPResponder {
         case ("GET", 2, "jobs"):
             let (job, executions) = try await self.manager.jobDetail(id: try Self.jobID(segments[1]))
             var body = JSONRepresentation.job(job).objectValue ?? [:]
+            body["upcomingFireTimes"] = .array(try await self.manager.upcomingFireTimes(of: job).map(JSONValue.string))
             body["executions"] = .array(executions.map(JSONRepresentation.execution))
             return (200, .object(body))
         case ("POST", 3, "jobs") where segments[2] == "cancel":

@@ -26,6 +26,8 @@ extension ServiceConfiguration {
     /// | `MAX_BODY_BYTES` | request body limit, 1 KiB-64 MiB | 1048576 |
     /// | `SHUTDOWN_GRACE_SECONDS` | 0-3600 | 30 |
     /// | `POLL_INTERVAL_MS` | 50-60000 | 1000 |
+    /// | `MISFIRE_THRESHOLD_SECONDS` | 0-86400 | 60 |
+    /// | `CATCH_UP_LIMIT` | 1-10000 | 100 |
     ///
     /// `DATABASE_URL` wins over `POSTGRES_*`; with neither, the embedded database is used.
     ///
@@ -78,6 +80,10 @@ extension ServiceConfiguration {
         if let milliseconds = try reader.integer("POLL_INTERVAL_MS", in: 50...60_000) {
             configuration.pollInterval = .milliseconds(milliseconds)
         }
+        if let seconds = try reader.integer("MISFIRE_THRESHOLD_SECONDS", in: 0...86_400) {
+            configuration.misfireThreshold = .seconds(seconds)
+        }
+        configuration.catchUpLimit = try reader.integer("CATCH_UP_LIMIT", in: 1...10_000) ?? configuration.catchUpLimit
         return configuration
     }
 }

@@ -35,6 +35,10 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .seconds(30)
     /// How often a node looks for work when no notification arrives.
     public var pollInterval: Duration = .seconds(1)
+    /// How late a fire time may be and still run as on time; later ones follow the job's misfire policy.
+    public var misfireThreshold: Duration = .seconds(60)
+    /// The most missed fire times a `catch_up` job runs after an outage.
+    public var catchUpLimit: Int = 100
 
     public init(nodeID: String) {
         self.nodeID = nodeID
