@@ -41,6 +41,12 @@ public struct JobManager: Sendable {
 
     /// Creates an active job from a validated definition.
     public func createJob(_ definition: JobDefinition) async throws -> Job {
+        var definition = definition
+        let now = Date()
+        if definition.executionInterval != nil, definition.startAt == nil {
+            // The anchor is stored, so every node (and every later pass) counts intervals from the same instant.
+            definition.startAt = now
+        }
         var tenantTimeZone: String?
         if let tenantID = definition.tenantID {
             guard let tenant = try await self.store.activeTenantTimeZone(tenantID) else {
@@ -50,7 +56,6 @@ public struct JobManager: Sendable {
             }
             tenantTimeZone = tenant
         }
-        let now = Date()
         let schedule = try JobSchedule.make(
             cronExpression: definition.cronExpression,
             executionInterval: definition.executionInterval,

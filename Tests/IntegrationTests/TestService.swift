@@ -13,35 +13,47 @@ enum TestService {
         _ body: (HTTPTestClient, PostgresPool) async throws -> Result
     ) async throws -> Result {
         try await TestDatabase.withMigratedDatabase { pool, postgres in
-            var configuration = ServiceConfiguration(nodeID: "test-node-\(UUID().uuidString.prefix(8))")
-            configuration.port = 0
-            configuration.database = .external(postgres)
-            configuration.databasePoolSize = 8
-            configuration.migrationsDirectory = TestDatabase.migrationsDirectory
-            configuration.pollInterval = .milliseconds(200)
-            configure(&configuration)
-            let shutdown = ShutdownTrigger()
-            let logger = Logger(label: "service-under-test", level: .warning, handler: StreamLogHandler(format: .text))
-            let application = Application(configuration: configuration, logger: logger, shutdown: shutdown)
-            let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let service = Task {
-                try await application.run { port in portContinuation.yield(port) }
+            try await self.withRunningService(postgres: postgres, configure: configure) { client in
+                try await body(client, pool)
             }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await service.value
-                throw CancellationError()
-            }
-            do {
-                let result = try await body(HTTPTestClient(port: port), pool)
-                shutdown.trigger()
-                try await service.value
-                return result
-            } catch {
-                shutdown.trigger()
-                _ = await service.result
-                throw error
-            }
+        }
+    }
+
+    /// Runs one node of the service on an existing database until `body` returns.
+    static func withRunningService<Result: Sendable>(
+        postgres: PostgresConfiguration,
+        configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in },
+        _ body: (HTTPTestClient) async throws -> Result
+    ) async throws -> Result {
+        var configuration = ServiceConfiguration(nodeID: "test-node-\(UUID().uuidString.prefix(8))")
+        configuration.port = 0
+        configuration.database = .external(postgres)
+        configuration.databasePoolSize = 8
+        configuration.migrationsDirectory = TestDatabase.migrationsDirectory
+        configuration.pollInterval = .milliseconds(200)
+        configuration.shutdownGracePeriod = .seconds(5)
+        configure(&configuration)
+        let shutdown = ShutdownTrigger()
+        let logger = Logger(label: "service-under-test", level: .warning, handler: StreamLogHandler(format: .text))
+        let application = Application(configuration: configuration, logger: logger, shutdown: shutdown)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let service = Task {
+            try await application.run { port in portContinuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await service.value
+            throw CancellationError()
+        }
+        do {
+            let result = try await body(HTTPTestClient(port: port))
+            shutdown.trigger()
+            try await service.value
+            return result
+        } catch {
+            shutdown.trigger()
+            _ = await service.result
+            throw error
         }
     }
 

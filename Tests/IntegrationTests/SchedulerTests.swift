@@ -1,0 +1,100 @@
+import Foundation
+import JobsServer
+import Postgres
+import Testing
+import TestSupport
+
+@Suite(
+    "Scheduler",
+    .enabled(if: TestDatabase.isConfigured, "POSTGRES_HOST is not set; make test starts a PostgreSQL for these tests"),
+    .timeLimit(.minutes(3))
+)
+struct SchedulerTests {
+    @Test func cronJobRunsOncePerFireTime() async throws {
+        try await TestService.withService { client, pool in
+            let created = try await client.send(
+                "POST",
+                "/jobs",
+                json: ["name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?"]
+            )
+            #expect(created.status == 201)
+            let upcoming = try #require((try await client.get("/jobs/\(created.json["id"] as! String)")).json["upcomingFireTimes"] as? [String])
+            #expect(upcoming.count == 5)
+            #expect(upcoming.allSatisfy { $0.hasSuffix("+00:00") })
+            try await Task.sleep(for: .seconds(4))
+            let rows = try await pool.query(
+                """
+                SELECT fire_time, status, trigger, is_catch_up FROM job_execution ORDER BY fire_time
+                """
+            )
+            #expect(rows.count >= 3)
+            let fireTimes = try rows.map { try $0.decode("fire_time", as: Date.self) }
+            // Consecutive whole seconds, no gap and no duplicate.
+            for (earlier, later) in zip(fireTimes, fireTimes.dropFirst()) {
+                #expect(later.timeIntervalSince(earlier) == 1)
+            }
+            #expect(try rows.allSatisfy { try $0.decode("trigger", as: String.self) == "schedule" })
+            #expect(try rows.allSatisfy { try !$0.decode("is_catch_up", as: Bool.self) })
+        }
+    }
+
+    @Test func onceJobRunsOnceAndCompletes() async throws {
+        try await TestService.withService { client, pool in
+            let created = try await client.send(
+                "POST",
+                "/jobs",
+                json: ["name": "once", "jobType": "system_health_check", "executionInterval": "once"]
+            )
+            let jobID = try #require(created.json["id"] as? String)
+            let execution = try await TestService.waitForTerminalExecution(client: client, jobID: jobID)
+            #expect(execution["status"] as? String == "succeeded")
+            let job = try await client.get("/jobs/\(jobID)")
+            #expect(job.json["status"] as? String == "completed")
+            #expect(job.json["nextRunAt"] is NSNull)
+            let count = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
+            #expect(count == 1)
+        }
+    }
+
+    @Test func scheduleChangedBySQLTakesEffectWithoutRestart() async throws {
+        try await TestService.withService { client, pool in
+            // A job inserted outside the service, the way Hasura or Fineract would.
+            try await pool.query(
+                """
+                INSERT INTO job (name, job_type, cron_expression, status)
+                VALUES ('by sql', 'system_health_check', '0 0 1 1 * ?', 'active')
+                """
+            )
+            try await Task.sleep(for: .milliseconds(1500))
+            let before = try await pool.query("SELECT next_run_at FROM job")[0].decode("next_run_at", as: Date?.self)
+            #expect(before != nil)
+            try await pool.query("UPDATE job SET cron_expression = '* * * * * ?'")
+            try await Task.sleep(for: .seconds(3))
+            let count = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
+            #expect(count >= 2)
+            try await pool.query("UPDATE job SET cron_expression = 'not cron'")
+            try await Task.sleep(for: .milliseconds(1500))
+            let row = try await pool.query("SELECT status, status_reason FROM job")[0]
+            #expect(try row.decode("status", as: String.self) == "invalid")
+            #expect(try row.decode("status_reason", as: String?.self)?.contains("cronExpression") == true)
+            _ = client
+        }
+    }
+
+    @Test func pausedAndCancelledJobsScheduleNothing() async throws {
+        try await TestService.withService { client, pool in
+            for status in ["paused", "cancelled"] {
+                try await pool.query(
+                    """
+                    INSERT INTO job (name, job_type, cron_expression, status, next_run_at)
+                    VALUES (\(status), 'system_health_check', '* * * * * ?', \(status), now())
+                    """
+                )
+            }
+            try await Task.sleep(for: .seconds(2))
+            let count = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
+            #expect(count == 0)
+            _ = client
+        }
+    }
+}
