@@ -61,7 +61,8 @@ import Testing
         }
         print(
             "cron day-rule property test: seed \(String(caseSeed, radix: 16)) \(form): "
-                + "\(Self.expressionsPerForm) expressions, \(compared) fire days compared, \(mismatches.count) mismatches"
+                + "\(Self.expressionsPerForm) expressions, \(compared) fire days compared, "
+                + "\(mismatches.count) mismatches"
         )
         #expect(mismatches.isEmpty, "seed \(String(caseSeed, radix: 16)): \(mismatches.prefix(5))")
     }

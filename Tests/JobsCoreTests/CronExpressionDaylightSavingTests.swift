@@ -1,7 +1,7 @@
 import JobsCore
 import Testing
 
-/// Daylight-saving changes: fixed hours shift out of gaps and fire once in overlaps, interval-like hours follow real time.
+/// Daylight-saving changes: fixed hours move out of gaps and fire once in overlaps; other hours follow real time.
 ///
 /// Berlin moves 02:00 to 03:00 on 29 March 2026 and 03:00 back to 02:00 on 25 October. New York moves
 /// 02:00 to 03:00 on 8 March and 02:00 back to 01:00 on 1 November. Sydney moves 03:00 back to 02:00 on

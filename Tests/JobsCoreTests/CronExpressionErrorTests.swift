@@ -86,7 +86,8 @@ import Testing
         BadExpression(text: "* * * * 1W", field: .dayOfWeek, code: .misplacedSymbol,
             description: "dayOfWeek: '1W': W is only allowed in dayOfMonth"),
         BadExpression(text: "* * * * L", field: .dayOfWeek, code: .malformed,
-            description: "dayOfWeek: 'L' alone is ambiguous in the five-field form; write 6L or SATL for the last Saturday"),
+            description: "dayOfWeek: 'L' alone is ambiguous in the five-field form; "
+                + "write 6L or SATL for the last Saturday"),
         BadExpression(text: "0 0 12 ? * 6#6", field: .dayOfWeek, code: .outOfRange,
             description: "dayOfWeek: occurrence '6' in '6#6' must be 1-5"),
         BadExpression(text: "0 0 12 L-31 * ?", field: .dayOfMonth, code: .outOfRange,

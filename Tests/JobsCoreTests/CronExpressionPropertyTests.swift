@@ -45,7 +45,11 @@ import Testing
                 continue
             }
             let startSecond = Int(start.rounded(.down))
-            let expected = bruteForce.fireTimes(after: startSecond, through: startSecond + window, limit: Self.firesCompared)
+            let expected = bruteForce.fireTimes(
+                after: startSecond,
+                through: startSecond + window,
+                limit: Self.firesCompared
+            )
             let end = Date(timeIntervalSince1970: Double(startSecond + window))
             var actual: [Int] = []
             for time in expression.fireTimes(after: Date(timeIntervalSince1970: start), in: zone) {

@@ -1,8 +1,8 @@
 /// Makes random cron expressions together with their `ReferenceCron` models.
 ///
-/// Fields lean towards values near a focus time (the local time where the comparison starts), so most
-/// expressions fire inside the short windows the brute force can afford, and hours lean towards the
-/// small hours where daylight-saving changes happen.
+/// Fields lean towards values near a focus time, so that most expressions fire inside the short windows
+/// the brute force can afford. Near an offset change the focus is the hour that is skipped or repeated,
+/// so that the daylight-saving rules get exercised.
 struct ReferenceCronGenerator {
     /// The local time near which the expression should fire.
     struct Focus {
@@ -26,30 +26,16 @@ struct ReferenceCronGenerator {
     /// Makes an expression and its model; with `atMidnight` the time fields are all zero.
     mutating func make(_ form: ReferenceCron.Form, near focus: Focus, atMidnight: Bool = false) -> ReferenceCron {
         var cron = ReferenceCron()
-        var texts: [String] = []
+        cron.stepSeconds = form == .quartz ? 1 : 60
+        var texts: [String]
         if atMidnight {
-            cron.stepSeconds = form == .quartz ? 1 : 60
             cron.seconds[0] = true
             cron.minutes[0] = true
             cron.hours[0] = true
             texts = form == .quartz ? ["0", "0", "0"] : ["0", "0"]
-        } else if form == .quartz {
-            cron.stepSeconds = 1
-            let seconds = self.numericField(0...59, focus: nil, wildcardChance: 0.2)
-            texts.append(seconds.text)
-            seconds.values.forEach { cron.seconds[$0] = true }
         } else {
-            cron.seconds[0] = true
+            texts = self.timeFields(form, near: focus, into: &cron)
         }
-        if !atMidnight {
-            let minutes = self.numericField(0...59, focus: self.random.chance(0.5) ? 0 : nil, wildcardChance: 0.25)
-            minutes.values.forEach { cron.minutes[$0] = true }
-            let hours = self.numericField(0...23, focus: focus.hour, wildcardChance: form == .quartz ? 0.4 : 0.3)
-            hours.values.forEach { cron.hours[$0] = true }
-            cron.hoursAreFixed = !hours.isWildcardOrOpenStep
-            texts += [minutes.text, hours.text]
-        }
-
         let dayOfMonth = self.dayOfMonthField(focus: focus)
         let months = self.monthField(focus: focus)
         months.values.forEach { cron.months[$0] = true }
@@ -83,6 +69,29 @@ struct ReferenceCronGenerator {
         return cron
     }
 
+    /// The second (Quartz only), minute and hour fields.
+    private mutating func timeFields(
+        _ form: ReferenceCron.Form,
+        near focus: Focus,
+        into cron: inout ReferenceCron
+    ) -> [String] {
+        var texts: [String] = []
+        if form == .quartz {
+            let seconds = self.numericField(0...59, focus: nil, wildcardChance: 0.2)
+            texts.append(seconds.text)
+            seconds.values.forEach { cron.seconds[$0] = true }
+        } else {
+            cron.seconds[0] = true
+        }
+        let minutes = self.numericField(0...59, focus: self.random.chance(0.5) ? 0 : nil, wildcardChance: 0.25)
+        minutes.values.forEach { cron.minutes[$0] = true }
+        let hours = self.numericField(0...23, focus: focus.hour, wildcardChance: form == .quartz ? 0.4 : 0.3)
+        hours.values.forEach { cron.hours[$0] = true }
+        // The rule under test: only a single '*', '*/n' or 'a/n' makes the hours interval-like.
+        cron.hoursAreFixed = !hours.isWildcardOrOpenStep
+        return texts + [minutes.text, hours.text]
+    }
+
     // MARK: Numeric fields
 
     /// A field of plain values: `*`, a value, a range, steps or a list of these.
@@ -100,15 +109,15 @@ struct ReferenceCronGenerator {
         }
         if roll < wildcardChance + 0.15 {
             let step = self.random.int(1...max(1, span / 3))
-            return Field(text: "*/\(step)", values: Set(stride(from: range.lowerBound, through: range.upperBound, by: step)),
-                isWildcardOrOpenStep: true)
+            let values = Set(stride(from: range.lowerBound, through: range.upperBound, by: step))
+            return Field(text: "*/\(step)", values: values, isWildcardOrOpenStep: true)
         }
         if roll < wildcardChance + 0.25 {
             let start = self.value(in: range, focus: focus)
             let step = self.random.int(1...max(1, span / 2))
             let text = self.render(start, names: names, nameBase: nameBase) + "/\(step)"
-            return Field(text: text, values: Set(stride(from: start, through: range.upperBound, by: step)),
-                isWildcardOrOpenStep: true)
+            let values = Set(stride(from: start, through: range.upperBound, by: step))
+            return Field(text: text, values: values, isWildcardOrOpenStep: true)
         }
         var texts: [String] = []
         var values: Set<Int> = []
