@@ -39,6 +39,24 @@ import Testing
         #expect(first != Schedule.cron(try CronExpression(parsing: "0 12 * * MON"), try TestTime.zone("Asia/Kolkata")))
     }
 
+    /// A minute-by-minute walk would need seconds per call for these; field jumping needs microseconds.
+    @Test(.timeLimit(.minutes(1)))
+    func sparseExpressionsAreFoundWithoutWalking() throws {
+        let zone = try TestTime.zone("Europe/Berlin")
+        let expressions = try ["0 0 29 2 *", "0 0 0 1 1 ? 2199", "0 0 12 ? 2 MON#5"].map(CronExpression.init(parsing:))
+        let start = try TestTime.date("2026-01-01T00:00:00Z")
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure {
+            for index in 0..<1_000 {
+                for expression in expressions {
+                    let instant = start.addingTimeInterval(Double(index) * 86_400)
+                    _ = try #require(expression.nextFireTime(after: instant, in: zone))
+                }
+            }
+        }
+        #expect(elapsed < .seconds(3))
+    }
+
     @Test func searchEndsAfterTheYear2199() throws {
         let expression = try CronExpression(parsing: "0 0 29 2 *")
         let lastLeapDay = try TestTime.date("2196-02-29T00:00:00Z")
