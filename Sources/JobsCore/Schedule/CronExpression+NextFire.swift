@@ -5,7 +5,8 @@ extension CronExpression {
     /// The first time after `instant` at which the expression fires, evaluated on the wall clock of `timeZone`.
     ///
     /// The result is strictly later than `instant` and a whole second. Gaps and overlaps follow the
-    /// rules in the type's documentation. Fire times after 2199 are not produced.
+    /// rules in the type's documentation. Fire times after 2199 are not produced, and an instant before
+    /// the year 1740 is treated as 1740, mirroring that bound.
     ///
     /// - Parameters:
     ///   - instant: The time to search after, usually now or the previous fire time.
