@@ -7,7 +7,7 @@ SWIFT ?= swift
 DEBIAN_PACKAGES := libpq-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config postgresql
 BUILD_FLAGS ?=
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build run test test-multinode clean
 
 all: build
 
@@ -26,6 +26,12 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+## The multi-node scheduling test at full length: three nodes for five minutes, one restarted.
+test-multinode: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	MULTINODE_SECONDS=300 scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS) \
+		--filter MultiNodeSchedulingTests
 
 clean:
 	rm -rf .build
