@@ -3,17 +3,19 @@ import JobsCore
 import Logging
 
 extension JobProcessor {
-    /// How the race between a worker, its timeout and a cancel request ended.
-    private enum AttemptEnd: Sendable {
+    /// How the race between a worker, its timeout, a cancel request and its lease ended.
+    enum AttemptEnd: Sendable {
         case returned(JSONValue)
         case threw(any Error)
         case timedOut
         case cancelRequested
+        case leaseLost
+        /// The node is being forced to stop.
         case interrupted
     }
 
     /// Runs one claimed attempt and records its outcome.
-    func execute(_ claim: ClaimedExecution) async {
+    func execute(_ claim: ClaimedExecution, stop: OneShot<StopReason>) async {
         let execution = claim.execution
         let logger = self.logger.with([
             .executionID: "\(execution.id.uuidString.lowercased())",
@@ -21,43 +23,60 @@ extension JobProcessor {
             .jobType: "\(execution.jobType)",
             .executionAttempt: "\(execution.attempt)",
         ])
-        let started = ContinuousClock.now
+        let clock = ContinuousClock()
+        let started = clock.now
         logger.debug("execution started")
-        let outcome: AttemptOutcome
+        let end: AttemptEnd
         if let worker = self.registry.worker(for: execution.jobType) {
-            outcome = await self.runAttempt(of: execution, with: worker, logger: logger)
+            end = await self.runAttempt(of: execution, with: worker, stop: stop, logger: logger)
         } else {
-            outcome = .failed(
-                message: "no worker is registered for job type \(execution.jobType) on this node",
-                code: "worker_not_registered",
-                retryDelay: nil
+            end = .threw(
+                JobWorkerError(
+                    code: "worker_not_registered",
+                    message: "no worker is registered for job type \(execution.jobType) on this node"
+                )
             )
         }
-        let elapsed = ContinuousClock.now - started
-        let metadata: Logger.Metadata = [.executionDurationMilliseconds: "\(elapsed.milliseconds)"]
+        let seconds = Double((clock.now - started) / .microseconds(1)) / 1_000_000
+        guard let outcome = self.outcome(of: end, execution: execution) else {
+            // Lost lease: another node owns the execution now. Forced stop: the lease is released later.
+            self.metrics.recordAttempt(jobType: execution.jobType, outcome: "interrupted", seconds: seconds)
+            return
+        }
         do {
             let recorded = try await self.recordWithRetry(claim: claim, outcome: outcome)
             switch recorded {
             case .recorded(let status):
+                let label = status == .queued ? "retried" : status.rawValue
+                self.metrics.recordAttempt(jobType: execution.jobType, outcome: label, seconds: seconds)
                 let level: Logger.Level = status == .failed || status == .timedOut ? .warning : .debug
                 logger.log(
                     level: level,
                     "execution attempt finished",
-                    metadata: metadata.merging([.executionStatus: "\(status.rawValue)"]) { $1 }
+                    metadata: [
+                        .executionStatus: "\(status.rawValue)",
+                        .executionDurationMilliseconds: "\(Int64(seconds * 1000))",
+                    ]
                 )
             case .staleLease:
-                logger.warning("completion refused: the lease was taken over by another node", metadata: metadata)
+                self.metrics.recordStaleCompletion()
+                logger.warning("completion refused: the lease was taken over by another node")
             }
         } catch {
-            // The lease expires and another node's reaper returns the execution to the queue.
+            // The lease expires and a reaper returns the execution to the queue.
             logger.error("could not record the execution outcome", metadata: [.error: "\(error)"])
         }
     }
 
-    private func runAttempt(of execution: JobExecution, with worker: any JobWorker, logger: Logger) async -> AttemptOutcome {
-        let (cancelStream, cancelContinuation) = AsyncStream<Void>.makeStream()
-        self.registerCancelSignal(executionID: execution.id, continuation: cancelContinuation)
-        defer { self.requestCancel(executionID: execution.id) }
+    /// Runs the worker against its timeout, cancel requests and the lease; a worker that ignores
+    /// cancellation is abandoned after the grace period so its slot is freed.
+    private func runAttempt(
+        of execution: JobExecution,
+        with worker: any JobWorker,
+        stop: OneShot<StopReason>,
+        logger: Logger
+    ) async -> AttemptEnd {
+        let store = self.store
         let context = JobContext(
             jobID: execution.jobID,
             executionID: execution.id,
@@ -67,17 +86,27 @@ extension JobProcessor {
             fireTime: execution.fireTime,
             nodeID: self.configuration.nodeID,
             logger: logger,
-            progressReporter: { [store = self.store] done, total in
+            progressReporter: { done, total in
                 try? await store.recordProgress(executionID: execution.id, done: done, total: total)
             }
         )
+        let finished = OneShot<Result<JSONValue, any Error>>()
+        // Bridging: the worker runs in a task of its own, outside the structured group below, so
+        // that one which ignores cancellation can be abandoned without holding this slot forever.
+        let workerTask = Task {
+            do {
+                finished.fulfil(.success(try await worker.process(parameters: execution.parameters, context: context)))
+            } catch {
+                finished.fulfil(.failure(error))
+            }
+        }
         let timeout = Duration.seconds(execution.timeoutSeconds)
-        let end: AttemptEnd = await withTaskGroup(of: AttemptEnd.self) { group in
+        let first: AttemptEnd = await withTaskGroup(of: AttemptEnd.self) { group in
             group.addTask {
-                do {
-                    return .returned(try await worker.process(parameters: execution.parameters, context: context))
-                } catch {
-                    return .threw(error)
+                switch await finished.wait() {
+                case .success(let value): .returned(value)
+                case .failure(let error): .threw(error)
+                case nil: .interrupted
                 }
             }
             group.addTask {
@@ -89,21 +118,31 @@ extension JobProcessor {
                 }
             }
             group.addTask {
-                for await _ in cancelStream {
-                    return .cancelRequested
+                switch await stop.wait() {
+                case .cancelRequested: .cancelRequested
+                case .leaseLost: .leaseLost
+                case nil: .interrupted
                 }
-                return .interrupted
             }
-            // TODO: a worker that ignores cancellation keeps this group (and its slot) waiting;
-            // abandoning it after a grace period needs the attempt to run outside the group.
             let first = await group.next() ?? .interrupted
             group.cancelAll()
             return first
         }
-        return self.outcome(of: end, execution: execution)
+        switch first {
+        case .returned, .threw:
+            return first
+        case .timedOut, .cancelRequested, .leaseLost, .interrupted:
+            workerTask.cancel()
+            if await finished.wait(atMost: self.configuration.abandonGracePeriod) == nil {
+                self.metrics.recordAbandoned()
+                logger.warning("worker ignored cancellation; attempt abandoned and its slot freed")
+            }
+            return first
+        }
     }
 
-    private func outcome(of end: AttemptEnd, execution: JobExecution) -> AttemptOutcome {
+    /// What to record for how an attempt ended; nil when this node must record nothing.
+    private func outcome(of end: AttemptEnd, execution: JobExecution) -> AttemptOutcome? {
         switch end {
         case .returned(let value):
             return .succeeded(value)
@@ -111,34 +150,24 @@ extension JobProcessor {
             return .timedOut(message: "the attempt ran longer than \(execution.timeoutSeconds) s")
         case .cancelRequested:
             return .cancelled(message: "cancelled by request")
+        case .leaseLost:
+            return nil
         case .interrupted:
-            return .cancelled(message: "the node shut down while the attempt ran")
+            return Task.isCancelled ? nil : .interrupted(message: "the node stopped while the attempt ran")
+        case .threw(let error as JobWorkerError):
+            return .failed(message: error.message, code: error.code, isRetryable: error.isRetryable)
+        case .threw(is CancellationError):
+            return .cancelled(message: "the worker stopped on cancellation")
         case .threw(let error):
-            let retryable: Bool
-            let code: String
-            let message: String
-            switch error {
-            case let workerError as JobWorkerError:
-                retryable = workerError.isRetryable
-                code = workerError.code
-                message = workerError.message
-            case is CancellationError:
-                return .cancelled(message: "the attempt was cancelled")
-            default:
-                retryable = true
-                code = "worker_error"
-                message = "\(error)"
-            }
-            let canRetry = retryable && execution.attempt < execution.maxAttempts
-            let delay = canRetry ? self.configuration.retryPolicy.delay(afterAttempt: execution.attempt) : nil
-            return .failed(message: message, code: code, retryDelay: delay)
+            return .failed(message: "\(error)", code: "worker_error", isRetryable: true)
         }
     }
 
     /// Records an outcome, retrying briefly when the database is momentarily unreachable.
     private func recordWithRetry(claim: ClaimedExecution, outcome: AttemptOutcome) async throws -> CompletionResult {
         var delay = Duration.milliseconds(100)
-        for attempt in 1...5 {
+        var attempt = 1
+        while true {
             do {
                 return try await self.store.completeAttempt(
                     executionID: claim.execution.id,
@@ -147,11 +176,11 @@ extension JobProcessor {
                     outcome: outcome
                 )
             } catch {
-                if attempt == 5 { throw error }
+                guard attempt < 5, !Task.isCancelled else { throw error }
                 try? await Task.sleep(for: delay)
                 delay *= 2
+                attempt += 1
             }
         }
-        preconditionFailure("the loop above returns or throws")
     }
 }

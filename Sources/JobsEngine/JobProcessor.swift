@@ -1,13 +1,16 @@
 public import Foundation
-public import JobsCore
+import JobsCore
 public import Logging
 import Synchronization
 
 /// Claims queued executions and runs them with their workers, up to this node's concurrency limit.
 ///
-/// The processor wakes when work may be waiting: on `wake()` (a NOTIFY, a finished execution) and
-/// on a slow poll as a fallback. `beginShutdown()` stops claiming and lets running work finish;
-/// cancelling the task that runs `run()` cancels running work as well.
+/// Besides running attempts the processor keeps their leases alive (renewing every
+/// `leaseRenewInterval`), stops any attempt whose lease could not be renewed, and reaps the expired
+/// leases of dead nodes. It wakes when work may be waiting: on `wake()` (a NOTIFY, a finished
+/// execution) and on a slow poll as a fallback. `beginShutdown()` stops claiming and lets running
+/// work finish; cancelling the task that runs `run()` interrupts running work, whose leases
+/// `releaseLeases()` then hands back.
 public final class JobProcessor: Sendable {
     /// How this node runs work.
     public struct Configuration: Sendable {
@@ -16,49 +19,76 @@ public final class JobProcessor: Sendable {
         public var maxConcurrentJobs: Int
         /// How often to look for work when no notification arrives.
         public var pollInterval: Duration
+        /// How long a claim is valid without renewal; another node takes the work over after it.
         public var leaseDuration: Duration
-        public var retryPolicy: RetryPolicy
+        /// How often running attempts' leases are renewed; a third of the lease by default.
+        public var leaseRenewInterval: Duration
+        /// How often this node looks for expired leases of other nodes.
+        public var reaperInterval: Duration
+        /// How long a worker gets to stop after a timeout or cancel before it is abandoned.
+        public var abandonGracePeriod: Duration
 
         public init(
             nodeID: String,
             maxConcurrentJobs: Int = 10,
             pollInterval: Duration = .seconds(1),
             leaseDuration: Duration = JobStore.defaultLeaseDuration,
-            retryPolicy: RetryPolicy = RetryPolicy()
+            leaseRenewInterval: Duration? = nil,
+            reaperInterval: Duration = .seconds(5),
+            abandonGracePeriod: Duration = .seconds(5)
         ) {
             precondition(maxConcurrentJobs > 0, "a node must be able to run at least one execution")
+            precondition(leaseDuration >= .seconds(1), "a lease shorter than a second cannot be renewed in time")
             self.nodeID = nodeID
             self.maxConcurrentJobs = maxConcurrentJobs
             self.pollInterval = pollInterval
             self.leaseDuration = leaseDuration
-            self.retryPolicy = retryPolicy
+            self.leaseRenewInterval = leaseRenewInterval ?? leaseDuration / 3
+            self.reaperInterval = reaperInterval
+            self.abandonGracePeriod = abandonGracePeriod
         }
     }
 
+    /// Why a running attempt must stop before its worker finished.
+    enum StopReason: Sendable {
+        case cancelRequested
+        case leaseLost
+    }
+
+    /// A running attempt, as the lease renewer and cancel requests see it.
+    struct RunningAttempt: Sendable {
+        var fencingToken: Int64
+        var stop: OneShot<StopReason>
+    }
+
     public let configuration: Configuration
+    public let metrics: EngineMetrics
     let store: JobStore
     let registry: WorkerRegistry
     let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
-    private let running = Atomic<Int>(0)
-    private let cancelSignals = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+    private let drained = WakeSignal()
+    private let attempts = Mutex<[UUID: RunningAttempt]>([:])
 
-    public init(configuration: Configuration, store: JobStore, registry: WorkerRegistry, logger: Logger) {
+    public init(
+        configuration: Configuration,
+        store: JobStore,
+        registry: WorkerRegistry,
+        metrics: EngineMetrics = EngineMetrics(),
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.registry = registry
+        self.metrics = metrics
         self.logger = logger
         (self.wakeups, self.wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Executions running on this node right now.
-    func registerCancelSignal(executionID: UUID, continuation: AsyncStream<Void>.Continuation) {
-        self.cancelSignals.withLock { $0[executionID] = continuation }
-    }
-
     public var runningCount: Int {
-        self.running.load(ordering: .relaxed)
+        self.attempts.withLock { $0.count }
     }
 
     /// Asks the processor to look for work now.
@@ -73,12 +103,11 @@ public final class JobProcessor: Sendable {
 
     /// Asks the attempt running `executionID` on this node, if any, to stop.
     public func requestCancel(executionID: UUID) {
-        let signal = self.cancelSignals.withLock { $0.removeValue(forKey: executionID) }
-        signal?.yield()
-        signal?.finish()
+        let attempt = self.attempts.withLock { $0[executionID] }
+        attempt?.stop.fulfil(.cancelRequested)
     }
 
-    /// Claims and runs work until `beginShutdown()` or cancellation.
+    /// Claims and runs work until `beginShutdown()` (after running work has finished) or cancellation.
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -88,36 +117,134 @@ public final class JobProcessor: Sendable {
                     self.wake()
                 }
             }
+            group.addTask { await self.renewLeasesUntilCancelled() }
+            group.addTask { await self.reapUntilCancelled() }
             self.wake()
             for await _ in self.wakeups {
-                let free = self.configuration.maxConcurrentJobs - self.running.load(ordering: .acquiring)
-                guard free > 0 else { continue }
-                let claimed: [ClaimedExecution]
-                do {
-                    claimed = try await self.store.claimExecutions(
-                        nodeID: self.configuration.nodeID,
-                        limit: free,
-                        leaseDuration: self.configuration.leaseDuration
-                    )
-                } catch {
-                    self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
-                    continue
+                await self.claimAndStart(in: &group)
+            }
+            // Shutdown: running executions finish, their leases renewed meanwhile; then the loops stop.
+            while self.runningCount > 0, !Task.isCancelled {
+                await self.drained.wait(atMost: .milliseconds(200))
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Hands back the leases of attempts this node was running when it was forced to stop, so
+    /// their executions go back to the queue at once instead of after the lease expires.
+    public func releaseLeases() async {
+        do {
+            let released = try await self.store.releaseLeases(nodeID: self.configuration.nodeID)
+            if !released.isEmpty {
+                self.logger.info("leases released", metadata: [.workerCount: "\(released.count)"])
+            }
+        } catch {
+            self.logger.warning("could not release leases; they expire on their own", metadata: [.error: "\(error)"])
+        }
+    }
+
+    private func claimAndStart(in group: inout DiscardingTaskGroup) async {
+        let free = self.configuration.maxConcurrentJobs - self.runningCount
+        guard free > 0 else { return }
+        let claimed: [ClaimedExecution]
+        do {
+            claimed = try await self.store.claimExecutions(
+                nodeID: self.configuration.nodeID,
+                limit: free,
+                jobTypes: self.registry.jobTypes,
+                leaseDuration: self.configuration.leaseDuration
+            )
+        } catch {
+            self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
+            return
+        }
+        guard !claimed.isEmpty else { return }
+        self.metrics.recordClaims(claimed.count)
+        for claim in claimed {
+            let running = RunningAttempt(fencingToken: claim.fencingToken, stop: OneShot())
+            self.attempts.withLock { $0[claim.execution.id] = running }
+            if claim.execution.cancelRequested {
+                running.stop.fulfil(.cancelRequested)
+            }
+            group.addTask {
+                await self.execute(claim, stop: running.stop)
+                self.attempts.withLock { _ = $0.removeValue(forKey: claim.execution.id) }
+                self.drained.signal()
+                self.wake()
+            }
+        }
+        if claimed.count == free {
+            // A full batch suggests more is waiting.
+            self.wake()
+        }
+    }
+
+    // MARK: - Leases
+
+    private func renewLeasesUntilCancelled() async {
+        var lastSuccess = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: self.configuration.leaseRenewInterval)
+            let held = self.attempts.withLock { attempts in
+                attempts.map { (executionID: $0.key, fencingToken: $0.value.fencingToken) }
+            }
+            guard !held.isEmpty else {
+                lastSuccess = ContinuousClock.now
+                continue
+            }
+            do {
+                let renewed = try await self.store.renewLeases(held, duration: self.configuration.leaseDuration)
+                lastSuccess = ContinuousClock.now
+                for lease in held where !renewed.contains(lease.executionID) {
+                    self.stopForLostLease(lease.executionID)
                 }
-                for claim in claimed {
-                    self.running.add(1, ordering: .acquiringAndReleasing)
-                    group.addTask {
-                        await self.execute(claim)
-                        self.running.subtract(1, ordering: .acquiringAndReleasing)
-                        self.wake()
+            } catch {
+                self.logger.warning("lease renewal failed", metadata: [.error: "\(error)"])
+                if ContinuousClock.now - lastSuccess >= self.configuration.leaseDuration {
+                    // Every lease may have expired and been taken over: no attempt may go on.
+                    for lease in held {
+                        self.stopForLostLease(lease.executionID)
                     }
                 }
-                if claimed.count == free {
-                    // A full batch suggests more is waiting.
-                    self.wake()
-                }
             }
-            // Shutdown: stop the poll; running executions finish before the group returns.
-            group.cancelAll()
+        }
+    }
+
+    private func stopForLostLease(_ executionID: UUID) {
+        let attempt = self.attempts.withLock { $0[executionID] }
+        if attempt?.stop.fulfil(.leaseLost) == true {
+            self.metrics.recordLeaseLost()
+            self.logger.warning(
+                "lease lost; stopping the attempt",
+                metadata: [.executionID: "\(executionID.uuidString.lowercased())"]
+            )
+        }
+    }
+
+    private func reapUntilCancelled() async {
+        while !Task.isCancelled {
+            // Jitter spreads the reapers of many nodes apart.
+            let jitter = Duration.milliseconds(Int64.random(in: 0...500))
+            try? await Task.sleep(for: self.configuration.reaperInterval + jitter)
+            guard !Task.isCancelled else { return }
+            do {
+                let reaped = try await self.store.reapExpiredLeases()
+                guard !reaped.isEmpty else { continue }
+                self.metrics.recordReaped(reaped.count)
+                for execution in reaped {
+                    self.logger.info(
+                        "expired lease reaped",
+                        metadata: [
+                            .executionID: "\(execution.executionID.uuidString.lowercased())",
+                            .leaseNodeID: "\(execution.nodeID)", .executionStatus: "\(execution.status.rawValue)",
+                        ]
+                    )
+                }
+                self.wake()
+            } catch {
+                self.logger.warning("reaping expired leases failed", metadata: [.error: "\(error)"])
+            }
         }
     }
 }

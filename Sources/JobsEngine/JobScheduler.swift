@@ -33,14 +33,14 @@ public final class JobScheduler: Sendable {
     private let store: JobStore
     private let logger: Logger
     private let wakeSignal = WakeSignal()
-    /// Called after a pass queued executions, so the processor can start them at once.
-    private let onQueued: @Sendable () -> Void
+    /// Called with the count after a pass queued executions, so the processor can start them at once.
+    private let onQueued: @Sendable (Int) -> Void
 
     public init(
         configuration: Configuration,
         store: JobStore,
         logger: Logger,
-        onQueued: @escaping @Sendable () -> Void = {}
+        onQueued: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.store = store
@@ -66,7 +66,7 @@ public final class JobScheduler: Sendable {
                 )
                 failures = 0
                 if pass.executionsQueued > 0 {
-                    self.onQueued()
+                    self.onQueued(pass.executionsQueued)
                     self.logger.debug("scheduled executions", metadata: [.workerCount: "\(pass.executionsQueued)"])
                 }
                 if pass.jobsInvalidated > 0 {

@@ -10,12 +10,61 @@ public struct ClaimedExecution: Sendable {
 }
 
 /// How an attempt ended, as the processor reports it.
-public enum AttemptOutcome: Sendable {
+public enum AttemptOutcome: Sendable, Equatable {
     case succeeded(JSONValue)
-    /// `retryDelay` nil means no further attempt.
-    case failed(message: String, code: String, retryDelay: Duration?)
+    /// The worker failed; `isRetryable` false means no further attempt whatever is left.
+    case failed(message: String, code: String, isRetryable: Bool)
+    /// The attempt ran past the job's timeout; the execution ends `timed_out`.
     case timedOut(message: String)
+    /// An operator cancelled the execution or its job.
     case cancelled(message: String)
+    /// The attempt was cut short by its node (shutdown, lost lease): the execution goes back to
+    /// the queue at once when attempts are left.
+    case interrupted(message: String)
+
+    /// The values the completion statement writes.
+    struct RecordedFields {
+        var attemptStatus: String
+        /// The execution status when it does not go back to the queue.
+        var finalStatus: String
+        /// Whether the execution returns to the queue while attempts are left.
+        var requeue: Bool
+        /// Whether a return to the queue waits a back-off.
+        var backOff: Bool
+        var result: PostgresJSON?
+        var error: String?
+        var errorCode: String?
+    }
+
+    var recordedFields: RecordedFields {
+        switch self {
+        case .succeeded(let value):
+            RecordedFields(
+                attemptStatus: "succeeded", finalStatus: "succeeded", requeue: false, backOff: false,
+                result: PostgresJSON(text: value.serialized())
+            )
+        case .failed(let message, let code, let isRetryable):
+            RecordedFields(
+                attemptStatus: "failed", finalStatus: "failed", requeue: isRetryable, backOff: true,
+                error: message, errorCode: code
+            )
+        case .timedOut(let message):
+            RecordedFields(
+                attemptStatus: "timed_out", finalStatus: "timed_out", requeue: false, backOff: false,
+                error: message, errorCode: "timed_out"
+            )
+        case .cancelled(let message):
+            RecordedFields(
+                attemptStatus: "cancelled", finalStatus: "cancelled", requeue: false, backOff: false,
+                error: message, errorCode: "cancelled"
+            )
+        case .interrupted(let message):
+            RecordedFields(
+                attemptStatus: "lost", finalStatus: "failed", requeue: true, backOff: false,
+                error: message, errorCode: "interrupted"
+            )
+        }
+    }
 }
 
 /// What completing an attempt did.
@@ -90,47 +139,22 @@ extension JobStore {
 
     /// Claims up to `limit` runnable executions for `nodeID`, highest priority first, then oldest.
     ///
-    /// `FOR UPDATE SKIP LOCKED` lets every node claim at once without waiting on each other; each
-    /// claim starts an attempt, takes a lease with a fresh fencing token, and records the attempt,
-    /// all in one statement.
+    /// One round trip to `job_claim_executions` (see its migration), which holds every limit exactly
+    /// across the cluster: the type's and tenant's `job_config.max_concurrency`, disabled types, and
+    /// one running execution per job unless the job allows overlap. Each claim starts an attempt,
+    /// takes a lease with a fresh fencing token and records the attempt.
     public func claimExecutions(
         nodeID: String,
         limit: Int,
+        jobTypes: Set<JobType>,
         leaseDuration: Duration = JobStore.defaultLeaseDuration
     ) async throws -> [ClaimedExecution] {
-        guard limit > 0 else { return [] }
-        let leaseMilliseconds = leaseDuration.milliseconds
+        guard limit > 0, !jobTypes.isEmpty else { return [] }
+        let types = "{" + jobTypes.map(\.rawValue).sorted().joined(separator: ",") + "}"
         let rows = try await self.pool.query(
             """
-            WITH candidates AS (
-                SELECT id FROM job_execution
-                WHERE status = 'queued' AND run_after <= now()
-                ORDER BY priority DESC, run_after, queued_at
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            ), claimed AS (
-                UPDATE job_execution AS e
-                SET status = 'running', attempt = e.attempt + 1, node_id = \(nodeID),
-                    started_at = coalesce(e.started_at, now())
-                FROM candidates
-                WHERE e.id = candidates.id
-                RETURNING e.*
-            ), leased AS (
-                INSERT INTO job_lock (execution_id, job_id, node_id, fencing_token, expires_at)
-                SELECT id, job_id, \(nodeID), nextval('job_fencing_token_seq'),
-                       now() + make_interval(secs => \(leaseMilliseconds) / 1000.0)
-                FROM claimed
-                ON CONFLICT (execution_id) DO UPDATE
-                SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
-                    acquired_at = now(), expires_at = excluded.expires_at
-                RETURNING execution_id, fencing_token
-            ), attempts AS (
-                INSERT INTO job_execution_attempt (execution_id, attempt, node_id, fencing_token, status)
-                SELECT claimed.id, claimed.attempt, \(nodeID), leased.fencing_token, 'running'
-                FROM claimed JOIN leased ON leased.execution_id = claimed.id
-            )
-            SELECT \(unescaped: Self.claimedExecutionColumns), leased.fencing_token
-            FROM claimed JOIN leased ON leased.execution_id = claimed.id
+            SELECT * FROM job_claim_executions(
+                \(nodeID), \(limit), \(leaseDuration.milliseconds), \(types)::text[])
             """
         )
         return try rows.map { row in
@@ -140,83 +164,75 @@ extension JobStore {
 
     /// Records how an attempt ended, if `fencingToken` still holds the execution's lease.
     ///
-    /// The lease row is deleted only when the token matches, in the same transaction as the
-    /// outcome, so a node whose lease expired and was taken over can never overwrite the new holder.
+    /// One statement: the lease row is deleted only when the token matches, and the attempt, the
+    /// execution and the job are updated only when it was, so a node whose lease expired and was
+    /// taken over can never overwrite the new holder. A retryable failure with attempts left goes
+    /// back to the queue after a back-off drawn with full jitter from the type's `job_config`
+    /// (`backoff_base_ms`, `backoff_cap_ms`; defaults 1 s and 5 min).
     public func completeAttempt(
         executionID: UUID,
         attempt: Int,
         fencingToken: Int64,
         outcome: AttemptOutcome
     ) async throws -> CompletionResult {
-        try await self.pool.withTransaction { connection in
-            let released = try await connection.query(
-                """
+        let fields = outcome.recordedFields
+        let rows = try await self.pool.query(
+            """
+            WITH released AS (
                 DELETE FROM job_lock WHERE execution_id = \(executionID) AND fencing_token = \(fencingToken)
-                RETURNING job_id
-                """
+                RETURNING execution_id
+            ), current AS (
+                SELECT e.id, e.job_id, e.attempt, e.max_attempts,
+                       coalesce(tenant_config.backoff_base_ms, type_config.backoff_base_ms, 1000) AS base_ms,
+                       coalesce(tenant_config.backoff_cap_ms, type_config.backoff_cap_ms, 300000) AS cap_ms
+                FROM job_execution e
+                JOIN released ON released.execution_id = e.id
+                LEFT JOIN job_config type_config ON type_config.job_type = e.job_type AND type_config.tenant_id IS NULL
+                LEFT JOIN job_config tenant_config ON tenant_config.job_type = e.job_type
+                                                  AND tenant_config.tenant_id = e.tenant_id
+            ), decided AS (
+                SELECT current.*,
+                       CASE
+                           WHEN \(fields.requeue) AND current.attempt < current.max_attempts THEN 'queued'
+                           WHEN \(fields.requeue) THEN 'failed'
+                           ELSE \(fields.finalStatus)
+                       END AS next_status
+                FROM current
+            ), attempt_row AS (
+                UPDATE job_execution_attempt a
+                SET status = \(fields.attemptStatus), finished_at = now(), error = \(fields.error),
+                    error_code = \(fields.errorCode)
+                FROM decided
+                WHERE a.execution_id = decided.id AND a.attempt = \(attempt)
+            ), execution_row AS (
+                UPDATE job_execution e
+                SET status = decided.next_status,
+                    result = \(fields.result)::jsonb,
+                    error = \(fields.error),
+                    error_code = \(fields.errorCode),
+                    run_after = CASE
+                        WHEN decided.next_status <> 'queued' THEN e.run_after
+                        WHEN \(fields.backOff) THEN now() + random()
+                            * least(decided.cap_ms, decided.base_ms * power(2, decided.attempt - 1))
+                            * interval '1 millisecond'
+                        ELSE now() END,
+                    node_id = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE e.node_id END,
+                    finished_at = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE now() END
+                FROM decided
+                WHERE e.id = decided.id
+                RETURNING e.status, e.job_id
+            ), job_row AS (
+                -- At most once a second, so a job with many concurrent executions is not a hot row.
+                UPDATE job SET last_run_at = now()
+                FROM execution_row
+                WHERE job.id = execution_row.job_id AND execution_row.status <> 'queued'
+                  AND (job.last_run_at IS NULL OR job.last_run_at < now() - interval '1 second')
             )
-            guard let lease = released.first else { return .staleLease }
-            let jobID: UUID = try lease.decode("job_id")
-            let attemptStatus: ExecutionAttempt.Status
-            let executionStatus: ExecutionStatus
-            var errorText: String?
-            var errorCode: String?
-            var result: PostgresJSON?
-            var retryMilliseconds: Int64?
-            switch outcome {
-            case .succeeded(let value):
-                attemptStatus = .succeeded
-                executionStatus = .succeeded
-                result = PostgresJSON(text: value.serialized())
-            case .failed(let message, let code, let retryDelay):
-                attemptStatus = .failed
-                errorText = message
-                errorCode = code
-                if let retryDelay {
-                    executionStatus = .queued
-                    retryMilliseconds = retryDelay.milliseconds
-                } else {
-                    executionStatus = .failed
-                }
-            case .timedOut(let message):
-                attemptStatus = .timedOut
-                executionStatus = .timedOut
-                errorText = message
-                errorCode = "timed_out"
-            case .cancelled(let message):
-                attemptStatus = .cancelled
-                executionStatus = .cancelled
-                errorText = message
-                errorCode = "cancelled"
-            }
-            try await connection.query(
-                """
-                UPDATE job_execution_attempt
-                SET status = \(attemptStatus.rawValue), finished_at = now(), error = \(errorText),
-                    error_code = \(errorCode)
-                WHERE execution_id = \(executionID) AND attempt = \(attempt)
-                """
-            )
-            let terminal = executionStatus.isTerminal
-            try await connection.query(
-                """
-                UPDATE job_execution
-                SET status = \(executionStatus.rawValue),
-                    result = \(result)::jsonb,
-                    error = \(errorText),
-                    error_code = \(errorCode),
-                    node_id = CASE WHEN \(terminal) THEN node_id ELSE NULL END,
-                    run_after = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN run_after
-                                     ELSE now() + make_interval(secs => \(retryMilliseconds)::bigint / 1000.0) END,
-                    finished_at = CASE WHEN \(terminal) THEN now() ELSE NULL END
-                WHERE id = \(executionID)
-                """
-            )
-            if terminal {
-                try await connection.query("UPDATE job SET last_run_at = now() WHERE id = \(jobID)")
-            }
-            return .recorded(executionStatus)
-        }
+            SELECT status FROM execution_row
+            """
+        )
+        guard let row = rows.first else { return .staleLease }
+        return .recorded(ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed)
     }
 
     /// Records progress of a running attempt.

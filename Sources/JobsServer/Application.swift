@@ -64,14 +64,17 @@ public struct Application: Sendable {
             logger: self.logger
         )
         try await nodes.register()
+        let metrics = EngineMetrics()
         let processor = JobProcessor(
             configuration: JobProcessor.Configuration(
                 nodeID: self.configuration.nodeID,
                 maxConcurrentJobs: self.configuration.maxConcurrentJobs,
-                pollInterval: self.configuration.pollInterval
+                pollInterval: self.configuration.pollInterval,
+                leaseDuration: self.configuration.leaseDuration
             ),
             store: store,
             registry: registry,
+            metrics: metrics,
             logger: self.logger
         )
         let scheduler = JobScheduler(
@@ -81,7 +84,10 @@ public struct Application: Sendable {
             ),
             store: store,
             logger: self.logger,
-            onQueued: { processor.wake() }
+            onQueued: { count in
+                metrics.recordScheduled(count)
+                processor.wake()
+            }
         )
         let listener = PostgresListener(
             configuration: postgres,
@@ -143,6 +149,7 @@ public struct Application: Sendable {
             }
             group.cancelAll()
         }
+        await processor.releaseLeases()
         await nodes.markStopped()
         self.logger.info("stopped")
     }

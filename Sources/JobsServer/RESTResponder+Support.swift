@@ -52,8 +52,9 @@ extension RESTResponder {
 
     static func knownPaths(_ segments: [String]) -> Bool {
         switch (segments.count, segments.first) {
-        case (1, "health"), (1, "nodes"), (1, "jobs"), (2, "jobs"), (2, "executions"): true
+        case (1, "health"), (1, "nodes"), (1, "jobs"), (1, "metrics"), (2, "jobs"), (2, "executions"): true
         case (3, "jobs"): segments[2] == "cancel" || segments[2] == "execute"
+        case (3, "executions"): segments[2] == "cancel"
         default: false
         }
     }
@@ -111,6 +112,16 @@ extension RESTResponder {
             message: "\(name): \(problem)",
             details: [FieldViolation(field: name, message: problem)]
         )
+    }
+
+    func metricsText() async throws -> String {
+        guard let processor = self.processor else { return "" }
+        return try await PrometheusExposition(
+            nodeID: processor.configuration.nodeID,
+            metrics: processor.metrics,
+            runningOnNode: processor.runningCount,
+            pool: self.pool
+        ).render()
     }
 
     /// Reports whether the database answers within `healthTimeout`.

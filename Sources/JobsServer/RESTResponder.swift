@@ -72,6 +72,15 @@ public struct RESTResponder: HTTPResponder {
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         let requestID = Self.makeRequestID()
         do {
+            if request.method == "GET", request.path == "/metrics" {
+                return HTTPResponse(
+                    status: 200,
+                    headers: HTTPHeaders([
+                        ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("X-Request-Id", requestID),
+                    ]),
+                    body: Array(try await self.metricsText().utf8)
+                )
+            }
             let (status, body) = try await self.route(request)
             return .json(status: status, body, requestID: requestID)
         } catch let error as APIError {
@@ -98,6 +107,12 @@ public struct RESTResponder: HTTPResponder {
         switch (request.method, segments.count, segments.first) {
         case ("GET", 1, "health"):
             return await self.health()
+        case ("POST", 3, "executions") where segments[2] == "cancel":
+            guard let id = UUID(uuidString: segments[1]) else {
+                throw APIError.notFound("no execution with id '\(segments[1])'")
+            }
+            let execution = try await self.manager.store.cancelExecution(id: id, reason: "cancelled by request")
+            return (200, JSONRepresentation.execution(execution))
         case ("GET", 1, "nodes"):
             return (200, .object(["nodes": .array(try await self.nodes.nodes().map(JSONRepresentation.node))]))
         case ("GET", 1, "jobs"):

@@ -28,6 +28,7 @@ extension ServiceConfiguration {
     /// | `POLL_INTERVAL_MS` | 50-60000 | 1000 |
     /// | `MISFIRE_THRESHOLD_SECONDS` | 0-86400 | 60 |
     /// | `CATCH_UP_LIMIT` | 1-10000 | 100 |
+    /// | `LEASE_DURATION_SECONDS` | 3-3600 | 30 |
     ///
     /// `DATABASE_URL` wins over `POSTGRES_*`; with neither, the embedded database is used.
     ///
@@ -84,6 +85,9 @@ extension ServiceConfiguration {
             configuration.misfireThreshold = .seconds(seconds)
         }
         configuration.catchUpLimit = try reader.integer("CATCH_UP_LIMIT", in: 1...10_000) ?? configuration.catchUpLimit
+        if let seconds = try reader.integer("LEASE_DURATION_SECONDS", in: 3...3600) {
+            configuration.leaseDuration = .seconds(seconds)
+        }
         return configuration
     }
 }

@@ -39,6 +39,8 @@ public struct ServiceConfiguration: Sendable {
     public var misfireThreshold: Duration = .seconds(60)
     /// The most missed fire times a `catch_up` job runs after an outage.
     public var catchUpLimit: Int = 100
+    /// How long a claimed execution's lease lasts without renewal (renewed every third of it).
+    public var leaseDuration: Duration = .seconds(30)
 
     public init(nodeID: String) {
         self.nodeID = nodeID

@@ -38,6 +38,8 @@ extension Logger.MetadataKey {
     public static let executionDurationMilliseconds = Self("execution.duration_ms")
     public static let tenantID = Self("tenant.id")
     public static let nodeID = Self("node.id")
+    /// The node that held a lease, when it is not the node writing the log.
+    public static let leaseNodeID = Self("lease.node.id")
     public static let workerCount = Self("worker.count")
 
     // MARK: Configuration

@@ -1,4 +1,5 @@
-DROP TRIGGER IF EXISTS job_execution_queued_notify ON job_execution;
+DROP TRIGGER IF EXISTS job_execution_requeued_notify ON job_execution;
+DROP TRIGGER IF EXISTS job_execution_inserted_notify ON job_execution;
 DROP FUNCTION IF EXISTS job_execution_notify_queued();
 DROP TABLE IF EXISTS job_node;
 DROP TABLE IF EXISTS job_config;

@@ -153,7 +153,8 @@ CREATE TABLE job_node (
 );
 
 -- Wakes idle nodes as soon as work is queued, whoever queued it (the service, Hasura or plain SQL).
--- Identical notifications in one transaction are folded into one by PostgreSQL.
+-- Only rows that become queued notify, so a claim (which moves rows out of the queue) never wakes
+-- anyone; identical notifications in one transaction are folded into one by PostgreSQL.
 CREATE FUNCTION job_execution_notify_queued() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('fineract_jobs_queued', '');
@@ -161,6 +162,12 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER job_execution_queued_notify
-    AFTER INSERT OR UPDATE OF status ON job_execution
-    FOR EACH STATEMENT EXECUTE FUNCTION job_execution_notify_queued();
+CREATE TRIGGER job_execution_inserted_notify
+    AFTER INSERT ON job_execution
+    FOR EACH ROW WHEN (NEW.status = 'queued')
+    EXECUTE FUNCTION job_execution_notify_queued();
+
+CREATE TRIGGER job_execution_requeued_notify
+    AFTER UPDATE OF status ON job_execution
+    FOR EACH ROW WHEN (NEW.status = 'queued' AND OLD.status <> 'queued')
+    EXECUTE FUNCTION job_execution_notify_queued();

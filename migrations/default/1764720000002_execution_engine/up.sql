@@ -1,0 +1,126 @@
+-- What the execution engine needs beyond the first schema: the attempt record of the diagnostic
+-- probe job type (used to verify a cluster end to end, and by the chaos test), and an index that
+-- lets the lease reaper and the limit checks find running work cheaply.
+
+-- One row per attempt the `diagnostic_probe` job type started, written before it does any work, so
+-- an attempt whose node was killed still leaves a trace.
+CREATE TABLE job_probe_attempt (
+    execution_id uuid NOT NULL REFERENCES job_execution (id) ON DELETE CASCADE,
+    attempt integer NOT NULL,
+    node_id text NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    outcome text CHECK (outcome IN ('succeeded', 'failed')),
+    PRIMARY KEY (execution_id, attempt)
+);
+
+CREATE INDEX job_execution_running_job_idx ON job_execution (job_id) WHERE status = 'running';
+CREATE INDEX job_execution_running_tenant_idx ON job_execution (job_type, tenant_id) WHERE status = 'running';
+
+-- Changing limits or back-off takes effect on the next claim without a restart; the notification
+-- lets idle nodes look for work that a raised limit now allows.
+CREATE FUNCTION job_config_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('fineract_jobs_queued', '');
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER job_config_changed_notify
+    AFTER INSERT OR UPDATE OR DELETE ON job_config
+    FOR EACH STATEMENT EXECUTE FUNCTION job_config_notify();
+
+-- Claims up to claim_limit runnable executions for one node, in one round trip; runnable_types are
+-- the job types the node has workers for.
+--
+-- Limits hold exactly across the cluster because claimers take turns: the transaction-level
+-- advisory lock serialises claims, and every statement after it reads a fresh snapshot, so the
+-- running counts include every claim committed before. The limits:
+--   * job_config.max_concurrency for the type (tenant_id NULL) across the cluster,
+--   * job_config.max_concurrency for (type, tenant) when such a row exists,
+--   * job_config.enabled = false holds the type's executions in the queue,
+--   * at most one running execution per job unless the job allows overlap.
+-- Candidates are ranked inside each type, tenant and job; a candidate counts against a limit even
+-- when another rule holds it back, which can leave a slot unused until the next claim but can never
+-- exceed a limit.
+CREATE FUNCTION job_claim_executions(
+    claiming_node text, claim_limit integer, lease_ms bigint, runnable_types text[])
+RETURNS TABLE (
+    id uuid, job_id uuid, parent_execution_id uuid, tenant_id text, job_type text, priority smallint,
+    status text, trigger text, fire_time timestamptz, is_catch_up boolean, parameters jsonb, attempt integer,
+    max_attempts integer, run_after timestamptz, timeout_seconds integer, node_id text, idempotency_key text,
+    cancel_requested boolean, progress_done bigint, progress_total bigint, result jsonb, error text,
+    error_code text, queued_at timestamptz, started_at timestamptz, finished_at timestamptz, fencing_token bigint)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM pg_advisory_xact_lock(7310846275520159745);
+    RETURN QUERY
+    WITH running AS (
+        SELECT r.job_type, r.tenant_id, r.job_id FROM job_execution r WHERE r.status = 'running'
+    ), type_running AS (
+        SELECT running.job_type, count(*) AS n FROM running GROUP BY running.job_type
+    ), tenant_running AS (
+        SELECT running.job_type, running.tenant_id, count(*) AS n FROM running
+        GROUP BY running.job_type, running.tenant_id
+    ), candidates AS (
+        SELECT e.id, e.job_id, e.job_type, e.tenant_id, e.priority, e.run_after, e.queued_at, j.allow_overlap
+        FROM job_execution e JOIN job j ON j.id = e.job_id
+        WHERE e.status = 'queued' AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
+        ORDER BY e.priority DESC, e.run_after, e.queued_at
+        LIMIT greatest(claim_limit * 20, 200)
+    ), ranked AS (
+        SELECT c.*,
+               row_number() OVER (PARTITION BY c.job_type
+                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS type_rank,
+               row_number() OVER (PARTITION BY c.job_type, c.tenant_id
+                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS tenant_rank,
+               row_number() OVER (PARTITION BY c.job_id
+                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS job_rank
+        FROM candidates c
+    ), eligible AS (
+        SELECT r.id
+        FROM ranked r
+        LEFT JOIN job_config type_config ON type_config.job_type = r.job_type AND type_config.tenant_id IS NULL
+        LEFT JOIN job_config tenant_config ON tenant_config.job_type = r.job_type
+                                          AND tenant_config.tenant_id = r.tenant_id
+        LEFT JOIN type_running ON type_running.job_type = r.job_type
+        LEFT JOIN tenant_running ON tenant_running.job_type = r.job_type
+                                AND tenant_running.tenant_id IS NOT DISTINCT FROM r.tenant_id
+        WHERE coalesce(tenant_config.enabled, type_config.enabled, true)
+          AND (type_config.max_concurrency IS NULL
+               OR coalesce(type_running.n, 0) + r.type_rank <= type_config.max_concurrency)
+          AND (tenant_config.max_concurrency IS NULL
+               OR coalesce(tenant_running.n, 0) + r.tenant_rank <= tenant_config.max_concurrency)
+          AND (r.allow_overlap
+               OR (r.job_rank = 1 AND NOT EXISTS (SELECT 1 FROM running WHERE running.job_id = r.job_id)))
+        ORDER BY r.priority DESC, r.run_after, r.queued_at
+        LIMIT claim_limit
+    ), claimed AS (
+        UPDATE job_execution e
+        SET status = 'running', attempt = e.attempt + 1, node_id = claiming_node,
+            started_at = coalesce(e.started_at, now())
+        FROM eligible
+        WHERE e.id = eligible.id
+        RETURNING e.*
+    ), leased AS (
+        INSERT INTO job_lock (execution_id, job_id, node_id, fencing_token, expires_at)
+        SELECT claimed.id, claimed.job_id, claiming_node, nextval('job_fencing_token_seq'),
+               now() + lease_ms * interval '1 millisecond'
+        FROM claimed
+        ON CONFLICT (execution_id) DO UPDATE
+        SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
+            acquired_at = now(), expires_at = excluded.expires_at
+        RETURNING job_lock.execution_id, job_lock.fencing_token
+    ), attempts AS (
+        INSERT INTO job_execution_attempt (execution_id, attempt, node_id, fencing_token, status)
+        SELECT claimed.id, claimed.attempt, claiming_node, leased.fencing_token, 'running'
+        FROM claimed JOIN leased ON leased.execution_id = claimed.id
+    )
+    SELECT c.id, c.job_id, c.parent_execution_id, c.tenant_id, c.job_type, c.priority, c.status, c.trigger,
+           c.fire_time, c.is_catch_up, c.parameters, c.attempt, c.max_attempts, c.run_after, c.timeout_seconds,
+           c.node_id, c.idempotency_key, c.cancel_requested, c.progress_done, c.progress_total, c.result,
+           c.error, c.error_code, c.queued_at, c.started_at, c.finished_at, leased.fencing_token
+    FROM claimed c JOIN leased ON leased.execution_id = c.id;
+END;
+$$;
