@@ -6,4 +6,11 @@ public enum BuiltInWorkers {
     public static func register(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(SystemHealthCheckWorker(pool: pool))
     }
+
+    /// Registers `diagnostic_noop` and `diagnostic_probe`, which operators and tests use to check
+    /// the engine itself; off unless asked for.
+    public static func registerDiagnostics(in registry: WorkerRegistry, pool: PostgresPool) {
+        registry.registerWorker(DiagnosticNoopWorker())
+        registry.registerWorker(DiagnosticProbeWorker(pool: pool))
+    }
 }

@@ -69,6 +69,7 @@ public final class JobProcessor: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
     private let drained = WakeSignal()
+    private let stopped = OneShot<Bool>()
     private let attempts = Mutex<[UUID: RunningAttempt]>([:])
 
     public init(
@@ -129,6 +130,12 @@ public final class JobProcessor: Sendable {
             }
             group.cancelAll()
         }
+        self.stopped.fulfil(true)
+    }
+
+    /// Waits until `run()` has returned, for at most `duration`; returns whether it has.
+    public func waitUntilStopped(atMost duration: Duration) async -> Bool {
+        await self.stopped.wait(atMost: duration) ?? false
     }
 
     /// Hands back the leases of attempts this node was running when it was forced to stop, so
@@ -156,7 +163,9 @@ public final class JobProcessor: Sendable {
                 leaseDuration: self.configuration.leaseDuration
             )
         } catch {
-            self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
+            if !Task.isCancelled {
+                self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
+            }
             return
         }
         guard !claimed.isEmpty else { return }

@@ -55,6 +55,9 @@ public struct Application: Sendable {
 
         let registry = WorkerRegistry()
         BuiltInWorkers.register(in: registry, pool: pool)
+        if self.configuration.diagnosticJobTypes {
+            BuiltInWorkers.registerDiagnostics(in: registry, pool: pool)
+        }
         let store = JobStore(pool: pool)
         let nodes = NodeRegistry(
             pool: pool,
@@ -70,7 +73,8 @@ public struct Application: Sendable {
                 nodeID: self.configuration.nodeID,
                 maxConcurrentJobs: self.configuration.maxConcurrentJobs,
                 pollInterval: self.configuration.pollInterval,
-                leaseDuration: self.configuration.leaseDuration
+                leaseDuration: self.configuration.leaseDuration,
+                abandonGracePeriod: self.configuration.abandonGracePeriod
             ),
             store: store,
             registry: registry,
@@ -140,11 +144,7 @@ public struct Application: Sendable {
 
             self.logger.info("shutting down: no new work is claimed")
             processor.beginShutdown()
-            let deadline = ContinuousClock.now + self.configuration.shutdownGracePeriod
-            while processor.runningCount > 0, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            if processor.runningCount > 0 {
+            if !(await processor.waitUntilStopped(atMost: self.configuration.shutdownGracePeriod)) {
                 self.logger.warning("grace period over; cancelling running executions")
             }
             group.cancelAll()

@@ -29,6 +29,8 @@ extension ServiceConfiguration {
     /// | `MISFIRE_THRESHOLD_SECONDS` | 0-86400 | 60 |
     /// | `CATCH_UP_LIMIT` | 1-10000 | 100 |
     /// | `LEASE_DURATION_SECONDS` | 3-3600 | 30 |
+    /// | `ABANDON_GRACE_SECONDS` | 0-600 | 5 |
+    /// | `DIAGNOSTIC_JOB_TYPES` | true or false | false |
     ///
     /// `DATABASE_URL` wins over `POSTGRES_*`; with neither, the embedded database is used.
     ///
@@ -88,6 +90,10 @@ extension ServiceConfiguration {
         if let seconds = try reader.integer("LEASE_DURATION_SECONDS", in: 3...3600) {
             configuration.leaseDuration = .seconds(seconds)
         }
+        if let seconds = try reader.integer("ABANDON_GRACE_SECONDS", in: 0...600) {
+            configuration.abandonGracePeriod = .seconds(seconds)
+        }
+        configuration.diagnosticJobTypes = try reader.boolean("DIAGNOSTIC_JOB_TYPES") ?? false
         return configuration
     }
 }
@@ -113,6 +119,15 @@ private struct EnvironmentReader {
             throw ConfigurationError(key: key, message: "\(value) is outside \(range.lowerBound)-\(range.upperBound)")
         }
         return value
+    }
+
+    func boolean(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let raw = try self.string(key, maxLength: 5) else { return nil }
+        switch raw.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError(key: key, message: "'\(raw)' is not true or false")
+        }
     }
 
     func choice<Value: RawRepresentable & CaseIterable>(

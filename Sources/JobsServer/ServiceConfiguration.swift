@@ -41,6 +41,10 @@ public struct ServiceConfiguration: Sendable {
     public var catchUpLimit: Int = 100
     /// How long a claimed execution's lease lasts without renewal (renewed every third of it).
     public var leaseDuration: Duration = .seconds(30)
+    /// How long a worker gets to stop after a timeout or cancel before its attempt is abandoned.
+    public var abandonGracePeriod: Duration = .seconds(5)
+    /// Whether the `diagnostic_noop` and `diagnostic_probe` job types are available.
+    public var diagnosticJobTypes = false
 
     public init(nodeID: String) {
         self.nodeID = nodeID

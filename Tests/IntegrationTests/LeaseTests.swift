@@ -1,0 +1,133 @@
+import Foundation
+import JobsCore
+import JobsEngine
+import Postgres
+import Testing
+import TestSupport
+
+/// Leases, fencing and the reaper, driven directly through the store so each step is explicit.
+@Suite(
+    "Leases",
+    .enabled(if: TestDatabase.isConfigured, "POSTGRES_HOST is not set; make test starts a PostgreSQL for these tests"),
+    .timeLimit(.minutes(2))
+)
+struct LeaseTests {
+    static let types: Set<JobType> = ["diagnostic_probe"]
+
+    static func queueOne(_ pool: PostgresPool, maxAttempts: Int = 3) async throws -> UUID {
+        let job: UUID = try await pool.query(
+            """
+            INSERT INTO job (name, job_type, status, allow_overlap) VALUES ('lease test', 'diagnostic_probe', 'active', true)
+            RETURNING id
+            """
+        )[0].decode("id")
+        return try await pool.query(
+            """
+            INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+            VALUES (\(job), 'diagnostic_probe', 1, 'manual', \(maxAttempts), 60) RETURNING id
+            """
+        )[0].decode("id")
+    }
+
+    /// What a silent node looks like: its leases ran out a moment ago.
+    static func expireLeases(_ pool: PostgresPool) async throws {
+        try await pool.query(
+            "UPDATE job_lock SET acquired_at = now() - interval '2 seconds', expires_at = now() - interval '1 second'"
+        )
+    }
+
+    @Test func staleCompletionIsRefusedAndTheNewHolderWins() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            let executionID = try await Self.queueOne(pool)
+            let first = try #require(try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first)
+            #expect(first.execution.id == executionID)
+            // Node A goes silent: its lease runs out and a reaper hands the execution back.
+            try await Self.expireLeases(pool)
+            let reaped = try await store.reapExpiredLeases()
+            #expect(reaped.map(\.executionID) == [executionID])
+            #expect(reaped.first?.status == .queued)
+            let second = try #require(try await store.claimExecutions(nodeID: "node-b", limit: 1, jobTypes: Self.types).first)
+            #expect(second.fencingToken > first.fencingToken)
+            #expect(second.execution.attempt == 2)
+
+            // Node A wakes up and reports success with its old token: refused, nothing written.
+            let stale = try await store.completeAttempt(
+                executionID: executionID,
+                attempt: first.execution.attempt,
+                fencingToken: first.fencingToken,
+                outcome: .succeeded(["from": "node-a"])
+            )
+            #expect(stale == .staleLease)
+            let during = try #require(try await store.execution(id: executionID))
+            #expect(during.status == .running)
+            #expect(during.nodeID == "node-b")
+
+            let current = try await store.completeAttempt(
+                executionID: executionID,
+                attempt: second.execution.attempt,
+                fencingToken: second.fencingToken,
+                outcome: .succeeded(["from": "node-b"])
+            )
+            #expect(current == .recorded(.succeeded))
+            let after = try #require(try await store.execution(id: executionID))
+            #expect(after.result == ["from": "node-b"])
+            #expect(after.attempts.map(\.status) == [.lost, .succeeded])
+            #expect(after.attempts.map(\.nodeID) == ["node-a", "node-b"])
+        }
+    }
+
+    @Test func expiredLeaseOnTheLastAttemptFailsTheExecution() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            let executionID = try await Self.queueOne(pool, maxAttempts: 1)
+            _ = try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types)
+            try await Self.expireLeases(pool)
+            let reaped = try await store.reapExpiredLeases()
+            #expect(reaped.first?.status == .failed)
+            let execution = try #require(try await store.execution(id: executionID))
+            #expect(execution.errorCode == "lease_expired")
+            #expect(execution.finishedAt != nil)
+        }
+    }
+
+    @Test func expiredLeasesCannotBeRenewed() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            _ = try await Self.queueOne(pool)
+            let claim = try #require(try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first)
+            let lease = (executionID: claim.execution.id, fencingToken: claim.fencingToken)
+            #expect(try await store.renewLeases([lease], duration: .seconds(30)) == [claim.execution.id])
+            try await Self.expireLeases(pool)
+            #expect(try await store.renewLeases([lease], duration: .seconds(30)).isEmpty)
+        }
+    }
+
+    @Test func disabledTypesAndNonOverlappingJobsWaitInTheQueue() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            let job: UUID = try await pool.query(
+                "INSERT INTO job (name, job_type, status) VALUES ('single', 'diagnostic_probe', 'active') RETURNING id"
+            )[0].decode("id")
+            for _ in 0..<3 {
+                try await pool.query(
+                    """
+                    INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                    VALUES (\(job), 'diagnostic_probe', 1, 'manual', 1, 60)
+                    """
+                )
+            }
+            // Without overlap, one execution of the job runs at a time, even across claims.
+            #expect(try await store.claimExecutions(nodeID: "a", limit: 10, jobTypes: Self.types).count == 1)
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).isEmpty)
+            try await pool.query("UPDATE job SET allow_overlap = true")
+            try await pool.query("INSERT INTO job_config (job_type, enabled) VALUES ('diagnostic_probe', false)")
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).isEmpty)
+            try await pool.query("UPDATE job_config SET enabled = true, max_concurrency = 2")
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).count == 1)
+            // A node never claims a type it has no worker for.
+            try await pool.query("UPDATE job_config SET max_concurrency = NULL")
+            #expect(try await store.claimExecutions(nodeID: "c", limit: 10, jobTypes: ["system_health_check"]).isEmpty)
+        }
+    }
+}
