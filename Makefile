@@ -7,7 +7,7 @@ SWIFT ?= swift
 DEBIAN_PACKAGES := libpq-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config postgresql
 BUILD_FLAGS ?=
 
-.PHONY: all deps build run test test-multinode clean
+.PHONY: all deps build run test test-multinode chaos bench clean
 
 all: build
 
@@ -32,6 +32,12 @@ test-multinode: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	MULTINODE_SECONDS=300 scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS) \
 		--filter MultiNodeSchedulingTests
+
+## Three nodes, 5,000 executions, one node killed with SIGKILL every few seconds; prints the counts.
+chaos: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	CHAOS_EXECUTIONS=$${CHAOS_EXECUTIONS:-5000} scripts/with-test-postgres.sh $(SWIFT) test --skip-build \
+		$(BUILD_FLAGS) --filter ChaosTests
 
 clean:
 	rm -rf .build
