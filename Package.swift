@@ -57,6 +57,11 @@ let package = Package(
             dependencies: ["JobsServer"],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "fineract-jobs-bench",
+            dependencies: ["JobsServer", "Postgres", "Logging"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["Logging", "JobsCore", "Postgres"],

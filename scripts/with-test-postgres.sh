@@ -25,11 +25,14 @@ cleanup() {
 trap cleanup EXIT
 
 "${as_server_user[@]}" "$bin_dir/initdb" -D "$base/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C >/dev/null
-# Durability settings are off: this server holds nothing worth keeping, and tests run faster.
-"${as_server_user[@]}" "$bin_dir/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $base -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-    start >/dev/null
-echo "test PostgreSQL listening on 127.0.0.1:$port"
+# Durability settings are off for tests: this server holds nothing worth keeping, and tests run faster.
+# Benchmarks set DURABLE=1 to measure with the server's defaults (fsync and synchronous commit on).
+options="-c listen_addresses=127.0.0.1 -p $port -k $base -c max_connections=300 ${EXTRA_POSTGRES_OPTIONS:-}"
+if [ "${DURABLE:-0}" != "1" ]; then
+    options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+"${as_server_user[@]}" "$bin_dir/pg_ctl" -D "$base/data" -l "$base/postgres.log" -w -t 60 -o "$options" start >/dev/null
+echo "test PostgreSQL listening on 127.0.0.1:$port (durable: ${DURABLE:-0})"
 
 export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$port" POSTGRES_USER="$user" POSTGRES_DB=postgres
 set +e

@@ -169,11 +169,13 @@ extension JobProcessor {
         var attempt = 1
         while true {
             do {
-                return try await self.store.completeAttempt(
-                    executionID: claim.execution.id,
-                    attempt: claim.execution.attempt,
-                    fencingToken: claim.fencingToken,
-                    outcome: outcome
+                return try await self.completions.complete(
+                    AttemptCompletion(
+                        executionID: claim.execution.id,
+                        attempt: claim.execution.attempt,
+                        fencingToken: claim.fencingToken,
+                        outcome: outcome
+                    )
                 )
             } catch {
                 guard attempt < 5, !Task.isCancelled else { throw error }

@@ -71,6 +71,7 @@ public final class JobProcessor: Sendable {
     private let drained = WakeSignal()
     private let stopped = OneShot<Bool>()
     private let attempts = Mutex<[UUID: RunningAttempt]>([:])
+    let completions: CompletionBatcher
 
     public init(
         configuration: Configuration,
@@ -84,6 +85,7 @@ public final class JobProcessor: Sendable {
         self.registry = registry
         self.metrics = metrics
         self.logger = logger
+        self.completions = CompletionBatcher(store: store)
         (self.wakeups, self.wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -119,6 +121,7 @@ public final class JobProcessor: Sendable {
                 }
             }
             group.addTask { await self.renewLeasesUntilCancelled() }
+            group.addTask { await self.completions.run() }
             group.addTask { await self.reapUntilCancelled() }
             self.wake()
             for await _ in self.wakeups {

@@ -21,8 +21,8 @@ extension JobStore {
         duration: Duration
     ) async throws -> Set<UUID> {
         guard !leases.isEmpty else { return [] }
-        let ids = "{" + leases.map { $0.executionID.uuidString.lowercased() }.joined(separator: ",") + "}"
-        let tokens = "{" + leases.map { String($0.fencingToken) }.joined(separator: ",") + "}"
+        let ids = PostgresArray(leases.map { $0.executionID.uuidString.lowercased() })
+        let tokens = PostgresArray(leases.map { String($0.fencingToken) })
         let rows = try await self.pool.query(
             """
             UPDATE job_lock

@@ -67,6 +67,21 @@ public enum AttemptOutcome: Sendable, Equatable {
     }
 }
 
+/// One attempt's end, to be recorded with others in one statement.
+public struct AttemptCompletion: Sendable {
+    public var executionID: UUID
+    public var attempt: Int
+    public var fencingToken: Int64
+    public var outcome: AttemptOutcome
+
+    public init(executionID: UUID, attempt: Int, fencingToken: Int64, outcome: AttemptOutcome) {
+        self.executionID = executionID
+        self.attempt = attempt
+        self.fencingToken = fencingToken
+        self.outcome = outcome
+    }
+}
+
 /// What completing an attempt did.
 public enum CompletionResult: Sendable, Equatable {
     case recorded(ExecutionStatus)
@@ -150,7 +165,9 @@ extension JobStore {
         leaseDuration: Duration = JobStore.defaultLeaseDuration
     ) async throws -> [ClaimedExecution] {
         guard limit > 0, !jobTypes.isEmpty else { return [] }
-        let types = "{" + jobTypes.map(\.rawValue).sorted().joined(separator: ",") + "}"
+        // The claim looks at the first 64 runnable executions, so larger batches would come back short.
+        let limit = min(limit, 32)
+        let types = PostgresArray(jobTypes.map(\.rawValue).sorted())
         let rows = try await self.pool.query(
             """
             SELECT * FROM job_claim_executions(
@@ -163,76 +180,113 @@ extension JobStore {
     }
 
     /// Records how an attempt ended, if `fencingToken` still holds the execution's lease.
-    ///
-    /// One statement: the lease row is deleted only when the token matches, and the attempt, the
-    /// execution and the job are updated only when it was, so a node whose lease expired and was
-    /// taken over can never overwrite the new holder. A retryable failure with attempts left goes
-    /// back to the queue after a back-off drawn with full jitter from the type's `job_config`
-    /// (`backoff_base_ms`, `backoff_cap_ms`; defaults 1 s and 5 min).
     public func completeAttempt(
         executionID: UUID,
         attempt: Int,
         fencingToken: Int64,
         outcome: AttemptOutcome
     ) async throws -> CompletionResult {
-        let fields = outcome.recordedFields
+        let completion = AttemptCompletion(
+            executionID: executionID,
+            attempt: attempt,
+            fencingToken: fencingToken,
+            outcome: outcome
+        )
+        return try await self.completeAttempts([completion])[executionID] ?? .staleLease
+    }
+
+    /// Records how several attempts ended, in one statement and one commit.
+    ///
+    /// For each, the lease row is deleted only when its token matches, and the attempt, the
+    /// execution and the job are updated only when it was, so a node whose lease expired and was
+    /// taken over can never overwrite the new holder. A retryable failure with attempts left goes
+    /// back to the queue after a back-off drawn with full jitter from the type's `job_config`
+    /// (`backoff_base_ms`, `backoff_cap_ms`; defaults 1 s and 5 min).
+    ///
+    /// - Returns: the result for each execution; one whose lease had moved on is `.staleLease`.
+    public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [UUID: CompletionResult] {
+        guard !completions.isEmpty else { return [:] }
+        let fields = completions.map(\.outcome.recordedFields)
+        func array(_ values: [String?]) -> PostgresArray {
+            PostgresArray(values)
+        }
         let rows = try await self.pool.query(
             """
-            WITH released AS (
-                DELETE FROM job_lock WHERE execution_id = \(executionID) AND fencing_token = \(fencingToken)
-                RETURNING execution_id
-            ), current AS (
-                SELECT e.id, e.job_id, e.attempt, e.max_attempts,
-                       coalesce(tenant_config.backoff_base_ms, type_config.backoff_base_ms, 1000) AS base_ms,
-                       coalesce(tenant_config.backoff_cap_ms, type_config.backoff_cap_ms, 300000) AS cap_ms
-                FROM job_execution e
-                JOIN released ON released.execution_id = e.id
+            WITH input AS (
+                SELECT * FROM unnest(
+                    \(array(completions.map { $0.executionID.uuidString.lowercased() }))::uuid[],
+                    \(array(completions.map { String($0.attempt) }))::integer[],
+                    \(array(completions.map { String($0.fencingToken) }))::bigint[],
+                    \(array(fields.map(\.attemptStatus)))::text[],
+                    \(array(fields.map(\.finalStatus)))::text[],
+                    \(array(fields.map { $0.requeue ? "t" : "f" }))::boolean[],
+                    \(array(fields.map { $0.backOff ? "t" : "f" }))::boolean[],
+                    \(array(fields.map { $0.result?.text }))::jsonb[],
+                    \(array(fields.map(\.error)))::text[],
+                    \(array(fields.map(\.errorCode)))::text[])
+                    AS t (execution_id, attempt, fencing_token, attempt_status, final_status, requeue, back_off,
+                          result, error, error_code)
+            ), released AS (
+                DELETE FROM job_lock USING input
+                WHERE job_lock.execution_id = input.execution_id AND job_lock.fencing_token = input.fencing_token
+                RETURNING job_lock.execution_id
+            ), decided AS (
+                SELECT input.*, e.job_id,
+                       CASE
+                           WHEN input.requeue AND e.attempt < e.max_attempts THEN 'queued'
+                           WHEN input.requeue THEN 'failed'
+                           ELSE input.final_status
+                       END AS next_status,
+                       CASE WHEN input.back_off THEN
+                           random() * least(
+                               coalesce(tenant_config.backoff_cap_ms, type_config.backoff_cap_ms, 300000),
+                               coalesce(tenant_config.backoff_base_ms, type_config.backoff_base_ms, 1000)
+                                   * power(2, e.attempt - 1))
+                       ELSE 0 END AS delay_ms
+                FROM input
+                JOIN released ON released.execution_id = input.execution_id
+                JOIN job_execution e ON e.id = input.execution_id
                 LEFT JOIN job_config type_config ON type_config.job_type = e.job_type AND type_config.tenant_id IS NULL
                 LEFT JOIN job_config tenant_config ON tenant_config.job_type = e.job_type
                                                   AND tenant_config.tenant_id = e.tenant_id
-            ), decided AS (
-                SELECT current.*,
-                       CASE
-                           WHEN \(fields.requeue) AND current.attempt < current.max_attempts THEN 'queued'
-                           WHEN \(fields.requeue) THEN 'failed'
-                           ELSE \(fields.finalStatus)
-                       END AS next_status
-                FROM current
             ), attempt_row AS (
                 UPDATE job_execution_attempt a
-                SET status = \(fields.attemptStatus), finished_at = now(), error = \(fields.error),
-                    error_code = \(fields.errorCode)
+                SET status = decided.attempt_status, finished_at = now(), error = decided.error,
+                    error_code = decided.error_code
                 FROM decided
-                WHERE a.execution_id = decided.id AND a.attempt = \(attempt)
+                WHERE a.execution_id = decided.execution_id AND a.attempt = decided.attempt
             ), execution_row AS (
                 UPDATE job_execution e
                 SET status = decided.next_status,
-                    result = \(fields.result)::jsonb,
-                    error = \(fields.error),
-                    error_code = \(fields.errorCode),
-                    run_after = CASE
-                        WHEN decided.next_status <> 'queued' THEN e.run_after
-                        WHEN \(fields.backOff) THEN now() + random()
-                            * least(decided.cap_ms, decided.base_ms * power(2, decided.attempt - 1))
-                            * interval '1 millisecond'
-                        ELSE now() END,
+                    result = decided.result,
+                    error = decided.error,
+                    error_code = decided.error_code,
+                    run_after = CASE WHEN decided.next_status = 'queued'
+                                     THEN now() + decided.delay_ms * interval '1 millisecond'
+                                     ELSE e.run_after END,
                     node_id = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE e.node_id END,
                     finished_at = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE now() END
                 FROM decided
-                WHERE e.id = decided.id
-                RETURNING e.status, e.job_id
+                WHERE e.id = decided.execution_id
+                RETURNING e.id, e.status, e.job_id
             ), job_row AS (
                 -- At most once a second, so a job with many concurrent executions is not a hot row.
                 UPDATE job SET last_run_at = now()
-                FROM execution_row
-                WHERE job.id = execution_row.job_id AND execution_row.status <> 'queued'
+                WHERE job.id IN (SELECT job_id FROM execution_row WHERE status <> 'queued')
                   AND (job.last_run_at IS NULL OR job.last_run_at < now() - interval '1 second')
             )
-            SELECT status FROM execution_row
+            SELECT id, status FROM execution_row
             """
         )
-        guard let row = rows.first else { return .staleLease }
-        return .recorded(ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed)
+        var results: [UUID: CompletionResult] = [:]
+        for completion in completions {
+            results[completion.executionID] = .staleLease
+        }
+        for row in rows {
+            let status = ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed
+            results[try row.decode("id", as: UUID.self)] = .recorded(status)
+        }
+        return results
     }
 
     /// Records progress of a running attempt.

@@ -104,8 +104,8 @@ extension JobStore {
         on connection: PostgresConnection
     ) async throws -> Int {
         guard !fires.isEmpty else { return 0 }
-        let fireTimes = "{" + fires.map { $0.fireTime.postgresText ?? "" }.joined(separator: ",") + "}"
-        let catchUps = "{" + fires.map { $0.isCatchUp ? "t" : "f" }.joined(separator: ",") + "}"
+        let fireTimes = PostgresArray(fires.map { $0.fireTime.postgresText })
+        let catchUps = PostgresArray(fires.map { $0.isCatchUp ? "t" : "f" })
         let parameters = PostgresJSON(text: JSONValue.object(job.parameters).serialized())
         let rows = try await connection.query(
             """
@@ -115,7 +115,7 @@ extension JobStore {
             SELECT \(job.id), \(job.tenantID), \(job.jobType.rawValue), \(job.priority.rank), 'schedule',
                    fire.fire_time, fire.is_catch_up, \(parameters)::jsonb, \(job.maxRetries + 1), \(job.timeoutSeconds)
             FROM unnest(\(fireTimes)::timestamptz[], \(catchUps)::boolean[]) AS fire (fire_time, is_catch_up)
-            ON CONFLICT (job_id, fire_time) DO NOTHING
+            ON CONFLICT (job_id, fire_time) WHERE fire_time IS NOT NULL DO NOTHING
             """
         )
         return rows.affectedRows

@@ -134,7 +134,7 @@ public struct JobStore: Sendable {
         )
         var executions = try rows.map(Self.decodeExecution)
         guard !executions.isEmpty else { return [] }
-        let ids = "{" + executions.map { $0.id.uuidString.lowercased() }.joined(separator: ",") + "}"
+        let ids = PostgresArray(executions.map { $0.id.uuidString.lowercased() })
         let attemptRows = try await self.pool.query(
             """
             SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code

@@ -79,15 +79,21 @@ CREATE TABLE job_execution (
     queued_at timestamptz NOT NULL DEFAULT now(),
     started_at timestamptz,
     finished_at timestamptz,
-    CONSTRAINT job_execution_fire_time_unique UNIQUE (job_id, fire_time),
-    CONSTRAINT job_execution_idempotency_unique UNIQUE (job_id, idempotency_key),
     CONSTRAINT job_execution_attempts_bounded CHECK (attempt <= max_attempts)
 );
+
+-- A fire time has at most one execution per job, and an idempotency key at most one. Partial, so
+-- manual runs (no fire time) and runs without a key add nothing to these indexes.
+CREATE UNIQUE INDEX job_execution_fire_time_unique ON job_execution (job_id, fire_time)
+    WHERE fire_time IS NOT NULL;
+CREATE UNIQUE INDEX job_execution_idempotency_unique ON job_execution (job_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 CREATE INDEX job_execution_queue_idx ON job_execution (priority DESC, run_after, queued_at)
     WHERE status = 'queued';
 CREATE INDEX job_execution_job_idx ON job_execution (job_id, queued_at DESC);
-CREATE INDEX job_execution_running_idx ON job_execution (job_type, node_id) WHERE status = 'running';
+-- Running executions, read by every claim to enforce the limits.
+CREATE INDEX job_execution_running_idx ON job_execution (job_type) WHERE status = 'running';
 CREATE INDEX job_execution_parent_idx ON job_execution (parent_execution_id) WHERE parent_execution_id IS NOT NULL;
 CREATE UNIQUE INDEX job_execution_child_tenant_unique ON job_execution (parent_execution_id, tenant_id)
     WHERE parent_execution_id IS NOT NULL;
@@ -112,7 +118,8 @@ CREATE SEQUENCE job_fencing_token_seq;
 -- The lease of a running execution: who runs it, until when, and with which fencing token.
 CREATE TABLE job_lock (
     execution_id uuid PRIMARY KEY REFERENCES job_execution (id) ON DELETE CASCADE,
-    job_id uuid NOT NULL REFERENCES job (id) ON DELETE CASCADE,
+    -- Copied from the execution for operators' queries; the execution's own key guards it.
+    job_id uuid NOT NULL,
     node_id text NOT NULL,
     fencing_token bigint NOT NULL,
     acquired_at timestamptz NOT NULL DEFAULT now(),
