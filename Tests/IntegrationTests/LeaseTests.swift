@@ -130,4 +130,36 @@ struct LeaseTests {
             #expect(try await store.claimExecutions(nodeID: "c", limit: 10, jobTypes: ["system_health_check"]).isEmpty)
         }
     }
+
+    @Test func perTenantLimitHoldsWithinTheTypeLimit() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            try await pool.query("INSERT INTO tenant (id, name) VALUES ('bank-a', 'A'), ('bank-b', 'B')")
+            try await pool.query(
+                """
+                INSERT INTO job_config (job_type, tenant_id, max_concurrency) VALUES
+                    ('diagnostic_probe', NULL, 3), ('diagnostic_probe', 'bank-a', 1)
+                """
+            )
+            for tenant in ["bank-a", "bank-b"] {
+                let job: UUID = try await pool.query(
+                    """
+                    INSERT INTO job (name, job_type, status, allow_overlap, tenant_id)
+                    VALUES (\(tenant), 'diagnostic_probe', 'active', true, \(tenant)) RETURNING id
+                    """
+                )[0].decode("id")
+                try await pool.query(
+                    """
+                    INSERT INTO job_execution (job_id, tenant_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                    SELECT \(job), \(tenant), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, 5)
+                    """
+                )
+            }
+            let claimed = try await store.claimExecutions(nodeID: "a", limit: 10, jobTypes: Self.types)
+            let byTenant = Dictionary(grouping: claimed, by: { $0.execution.tenantID ?? "" }).mapValues(\.count)
+            // Bank A is held to one; the type's limit of three leaves two for bank B.
+            #expect(byTenant == ["bank-a": 1, "bank-b": 2])
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).isEmpty)
+        }
+    }
 }

@@ -275,4 +275,23 @@ struct RESTAPITests {
             #expect(right.status == 200)
         }
     }
+
+    @Test func nodesAreListedLiveOrDead() async throws {
+        try await TestService.withService { client, pool in
+            try await pool.query(
+                """
+                INSERT INTO job_node (id, hostname, pid, version, max_concurrent_jobs, last_heartbeat_at)
+                VALUES ('gone', 'elsewhere', 1, 'old', 10, now() - interval '5 minutes')
+                """
+            )
+            let reply = try await client.get("/nodes")
+            #expect(reply.status == 200)
+            let nodes = try #require(reply.json["nodes"] as? [[String: Any]])
+            let live = nodes.filter { $0["live"] as? Bool == true }.compactMap { $0["id"] as? String }
+            let dead = nodes.filter { $0["live"] as? Bool == false }.compactMap { $0["id"] as? String }
+            #expect(live.count == 1)
+            #expect(live.first?.hasPrefix("test-node-") == true)
+            #expect(dead == ["gone"])
+        }
+    }
 }

@@ -36,9 +36,8 @@ CREATE TRIGGER job_config_changed_notify
 --   * job_config.max_concurrency for (type, tenant) when such a row exists,
 --   * job_config.enabled = false holds the type's executions in the queue,
 --   * at most one running execution per job unless the job allows overlap.
--- Candidates are ranked inside each type, tenant and job; a candidate counts against a limit even
--- when another rule holds it back, which can leave a slot unused until the next claim but can never
--- exceed a limit.
+-- The rules apply in turn, job, then tenant, then type, each ranking only the candidates the one
+-- before let through, so executions held back by one tenant's limit never block other tenants.
 CREATE FUNCTION job_claim_executions(
     claiming_node text, claim_limit integer, lease_ms bigint, runnable_types text[])
 RETURNS TABLE (
@@ -79,32 +78,43 @@ BEGIN
             LIMIT least(64, claim_limit * 2 + 8)
         ) AS head
         JOIN job j ON j.id = head.job_id
-    ), ranked AS (
+    ), by_job AS (
         SELECT c.*,
-               row_number() OVER (PARTITION BY c.job_type
-                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS type_rank,
-               row_number() OVER (PARTITION BY c.job_type, c.tenant_id
-                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS tenant_rank,
-               row_number() OVER (PARTITION BY c.job_id
-                                  ORDER BY c.priority DESC, c.run_after, c.queued_at) AS job_rank
+               row_number() OVER (PARTITION BY c.job_id ORDER BY c.priority DESC, c.run_after, c.queued_at)
+                   AS job_rank
         FROM candidates c
-    ), eligible AS (
-        SELECT r.id
-        FROM ranked r
-        LEFT JOIN configs type_config ON type_config.job_type = r.job_type AND type_config.tenant_id IS NULL
-        LEFT JOIN configs tenant_config ON tenant_config.job_type = r.job_type
-                                       AND tenant_config.tenant_id = r.tenant_id
-        LEFT JOIN type_running ON type_running.job_type = r.job_type
-        LEFT JOIN tenant_running ON tenant_running.job_type = r.job_type
-                                AND tenant_running.tenant_id IS NOT DISTINCT FROM r.tenant_id
+    ), job_allowed AS (
+        SELECT b.* FROM by_job b
+        WHERE b.allow_overlap
+           OR (b.job_rank = 1 AND NOT EXISTS (SELECT 1 FROM running WHERE running.job_id = b.job_id))
+    ), by_tenant AS (
+        SELECT a.*,
+               row_number() OVER (PARTITION BY a.job_type, a.tenant_id
+                                  ORDER BY a.priority DESC, a.run_after, a.queued_at) AS tenant_rank
+        FROM job_allowed a
+    ), tenant_allowed AS (
+        SELECT t.* FROM by_tenant t
+        LEFT JOIN configs type_config ON type_config.job_type = t.job_type AND type_config.tenant_id IS NULL
+        LEFT JOIN configs tenant_config ON tenant_config.job_type = t.job_type
+                                       AND tenant_config.tenant_id = t.tenant_id
+        LEFT JOIN tenant_running ON tenant_running.job_type = t.job_type
+                                AND tenant_running.tenant_id IS NOT DISTINCT FROM t.tenant_id
         WHERE coalesce(tenant_config.enabled, type_config.enabled, true)
-          AND (type_config.max_concurrency IS NULL
-               OR coalesce(type_running.n, 0) + r.type_rank <= type_config.max_concurrency)
           AND (tenant_config.max_concurrency IS NULL
-               OR coalesce(tenant_running.n, 0) + r.tenant_rank <= tenant_config.max_concurrency)
-          AND (r.allow_overlap
-               OR (r.job_rank = 1 AND NOT EXISTS (SELECT 1 FROM running WHERE running.job_id = r.job_id)))
-        ORDER BY r.priority DESC, r.run_after, r.queued_at
+               OR coalesce(tenant_running.n, 0) + t.tenant_rank <= tenant_config.max_concurrency)
+    ), by_type AS (
+        SELECT t.*,
+               row_number() OVER (PARTITION BY t.job_type ORDER BY t.priority DESC, t.run_after, t.queued_at)
+                   AS type_rank
+        FROM tenant_allowed t
+    ), eligible AS (
+        SELECT b.id
+        FROM by_type b
+        LEFT JOIN configs type_config ON type_config.job_type = b.job_type AND type_config.tenant_id IS NULL
+        LEFT JOIN type_running ON type_running.job_type = b.job_type
+        WHERE type_config.max_concurrency IS NULL
+           OR coalesce(type_running.n, 0) + b.type_rank <= type_config.max_concurrency
+        ORDER BY b.priority DESC, b.run_after, b.queued_at
         LIMIT claim_limit
     ), claimed AS (
         UPDATE job_execution e
