@@ -1,21 +1,11 @@
 import Foundation
 import JobsCore
 import Logging
+import Synchronization
 
 extension JobProcessor {
-    /// How the race between a worker, its timeout, a cancel request and its lease ended.
-    enum AttemptEnd: Sendable {
-        case returned(JSONValue)
-        case threw(any Error)
-        case timedOut
-        case cancelRequested
-        case leaseLost
-        /// The node is being forced to stop.
-        case interrupted
-    }
-
     /// Runs one claimed attempt and records its outcome.
-    func execute(_ claim: ClaimedExecution, stop: OneShot<StopReason>) async {
+    func execute(_ claim: ClaimedExecution, end attemptEnd: OneShot<AttemptEnd>) async {
         let execution = claim.execution
         let logger = self.logger.with([
             .executionID: "\(execution.id.uuidString.lowercased())",
@@ -28,7 +18,7 @@ extension JobProcessor {
         logger.debug("execution started")
         let end: AttemptEnd
         if let worker = self.registry.worker(for: execution.jobType) {
-            end = await self.runAttempt(of: execution, with: worker, stop: stop, logger: logger)
+            end = await self.runAttempt(of: execution, with: worker, end: attemptEnd, logger: logger)
         } else {
             end = .threw(
                 JobWorkerError(
@@ -68,12 +58,13 @@ extension JobProcessor {
         }
     }
 
-    /// Runs the worker against its timeout, cancel requests and the lease; a worker that ignores
-    /// cancellation is abandoned after the grace period so its slot is freed.
+    /// Runs the worker until it ends or something stops it first (its timeout, checked by the
+    /// watchdog; a cancel; a lost lease); a worker that ignores cancellation is abandoned after the
+    /// grace period so its slot is freed.
     private func runAttempt(
         of execution: JobExecution,
         with worker: any JobWorker,
-        stop: OneShot<StopReason>,
+        end: OneShot<AttemptEnd>,
         logger: Logger
     ) async -> AttemptEnd {
         let store = self.store
@@ -90,50 +81,24 @@ extension JobProcessor {
                 try? await store.recordProgress(executionID: execution.id, done: done, total: total)
             }
         )
-        let finished = OneShot<Result<JSONValue, any Error>>()
-        // Bridging: the worker runs in a task of its own, outside the structured group below, so
-        // that one which ignores cancellation can be abandoned without holding this slot forever.
+        let workerDone = OneShot<Bool>()
+        // Bridging: the worker runs in a task of its own so that one which ignores cancellation can
+        // be abandoned without holding this slot forever.
         let workerTask = Task {
             do {
-                finished.fulfil(.success(try await worker.process(parameters: execution.parameters, context: context)))
+                end.fulfil(.returned(try await worker.process(parameters: execution.parameters, context: context)))
             } catch {
-                finished.fulfil(.failure(error))
+                end.fulfil(.threw(error))
             }
+            workerDone.fulfil(true)
         }
-        let timeout = Duration.seconds(execution.timeoutSeconds)
-        let first: AttemptEnd = await withTaskGroup(of: AttemptEnd.self) { group in
-            group.addTask {
-                switch await finished.wait() {
-                case .success(let value): .returned(value)
-                case .failure(let error): .threw(error)
-                case nil: .interrupted
-                }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                } catch {
-                    return .interrupted
-                }
-            }
-            group.addTask {
-                switch await stop.wait() {
-                case .cancelRequested: .cancelRequested
-                case .leaseLost: .leaseLost
-                case nil: .interrupted
-                }
-            }
-            let first = await group.next() ?? .interrupted
-            group.cancelAll()
-            return first
-        }
+        let first = await end.wait() ?? .interrupted
         switch first {
         case .returned, .threw:
             return first
         case .timedOut, .cancelRequested, .leaseLost, .interrupted:
             workerTask.cancel()
-            if await finished.wait(atMost: self.configuration.abandonGracePeriod) == nil {
+            if await workerDone.wait(atMost: self.configuration.abandonGracePeriod) == nil {
                 self.metrics.recordAbandoned()
                 logger.warning("worker ignored cancellation; attempt abandoned and its slot freed")
             }
@@ -165,6 +130,7 @@ extension JobProcessor {
 
     /// Records an outcome, retrying briefly when the database is momentarily unreachable.
     private func recordWithRetry(claim: ClaimedExecution, outcome: AttemptOutcome) async throws -> CompletionResult {
+        self.slots.withLock { $0.markFinishing(claim.execution.id) }
         var delay = Duration.milliseconds(100)
         var attempt = 1
         while true {

@@ -49,16 +49,25 @@ public final class JobProcessor: Sendable {
         }
     }
 
-    /// Why a running attempt must stop before its worker finished.
-    enum StopReason: Sendable {
+    /// How an attempt ended: its worker returned or threw, or something stopped it first.
+    enum AttemptEnd: Sendable {
+        case returned(JSONValue)
+        case threw(any Error)
+        case timedOut
         case cancelRequested
         case leaseLost
+        /// The node is being forced to stop.
+        case interrupted
     }
 
-    /// A running attempt, as the lease renewer and cancel requests see it.
+    /// A running attempt, as the lease renewer, the watchdog and cancel requests see it.
     struct RunningAttempt: Sendable {
         var fencingToken: Int64
-        var stop: OneShot<StopReason>
+        /// Fulfilled by whichever comes first: the worker, its timeout, a cancel, a lost lease.
+        var end: OneShot<AttemptEnd>
+        var deadline: ContinuousClock.Instant
+        /// Its outcome is being recorded, which removes the lease; the renewer leaves it alone.
+        var isFinishing = false
     }
 
     public let configuration: Configuration
@@ -66,11 +75,20 @@ public final class JobProcessor: Sendable {
     let store: JobStore
     let registry: WorkerRegistry
     let logger: Logger
-    private let wakeups: AsyncStream<Void>
-    private let wakeupContinuation: AsyncStream<Void>.Continuation
+    /// What wakes the claim loop: a reason to look for work, or executions claimed elsewhere
+    /// (with a completion batch) that it must start.
+    enum Event: Sendable {
+        case wake
+        case start([ClaimedExecution])
+    }
+
+    private let events: AsyncStream<Event>
+    private let eventContinuation: AsyncStream<Event>.Continuation
+    private let wakePending = Atomic<Bool>(false)
+    private let shuttingDown = Atomic<Bool>(false)
     private let drained = WakeSignal()
     private let stopped = OneShot<Bool>()
-    private let attempts = Mutex<[UUID: RunningAttempt]>([:])
+    let slots: Mutex<SlotLedger>
     let completions: CompletionBatcher
 
     public init(
@@ -85,29 +103,68 @@ public final class JobProcessor: Sendable {
         self.registry = registry
         self.metrics = metrics
         self.logger = logger
+        self.slots = Mutex(SlotLedger(capacity: configuration.maxConcurrentJobs))
         self.completions = CompletionBatcher(store: store)
-        (self.wakeups, self.wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (self.events, self.eventContinuation) = AsyncStream.makeStream()
     }
 
     /// Executions running on this node right now.
     public var runningCount: Int {
-        self.attempts.withLock { $0.count }
+        self.slots.withLock { $0.running.count }
     }
 
-    /// Asks the processor to look for work now.
+    /// Whether the node has stopped claiming.
+    var isShuttingDown: Bool {
+        self.shuttingDown.load(ordering: .acquiring)
+    }
+
+    /// Asks the processor to look for work now; wakes that arrive together count as one.
     public func wake() {
-        self.wakeupContinuation.yield()
+        if !self.wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            self.eventContinuation.yield(.wake)
+        }
     }
 
     /// Stops claiming; `run()` returns once the executions already running have finished.
     public func beginShutdown() {
-        self.wakeupContinuation.finish()
+        self.shuttingDown.store(true, ordering: .releasing)
+        self.eventContinuation.finish()
     }
 
     /// Asks the attempt running `executionID` on this node, if any, to stop.
     public func requestCancel(executionID: UUID) {
-        let attempt = self.attempts.withLock { $0[executionID] }
-        attempt?.stop.fulfil(.cancelRequested)
+        let attempt = self.slots.withLock { $0.running[executionID] }
+        attempt?.end.fulfil(.cancelRequested)
+    }
+
+    /// Records claimed executions as running and hands them to the claim loop to start; returns
+    /// false (and forgets them again) when the loop has stopped taking work.
+    @discardableResult
+    func admit(_ claimed: [ClaimedExecution], reserved granted: Int, completed: [UUID] = []) -> Bool {
+        var entries: [UUID: RunningAttempt] = [:]
+        let now = ContinuousClock.now
+        for claim in claimed {
+            let attempt = RunningAttempt(
+                fencingToken: claim.fencingToken,
+                end: OneShot(),
+                deadline: now + .seconds(claim.execution.timeoutSeconds)
+            )
+            if claim.execution.cancelRequested {
+                attempt.end.fulfil(.cancelRequested)
+            }
+            entries[claim.execution.id] = attempt
+        }
+        self.slots.withLock { $0.admit(entries, reserved: granted, completed: completed) }
+        guard !claimed.isEmpty else { return true }
+        self.metrics.recordClaims(claimed.count)
+        if case .terminated = self.eventContinuation.yield(.start(claimed)) {
+            // Shutting down: the leases are handed back when the node stops.
+            self.slots.withLock { ledger in
+                for claim in claimed { ledger.remove(claim.execution.id) }
+            }
+            return false
+        }
+        return true
     }
 
     /// Claims and runs work until `beginShutdown()` (after running work has finished) or cancellation.
@@ -121,11 +178,18 @@ public final class JobProcessor: Sendable {
                 }
             }
             group.addTask { await self.renewLeasesUntilCancelled() }
-            group.addTask { await self.completions.run() }
+            group.addTask { await self.completions.run(for: self) }
             group.addTask { await self.reapUntilCancelled() }
+            group.addTask { await self.enforceTimeoutsUntilCancelled() }
             self.wake()
-            for await _ in self.wakeups {
-                await self.claimAndStart(in: &group)
+            for await event in self.events {
+                switch event {
+                case .wake:
+                    self.wakePending.store(false, ordering: .releasing)
+                    await self.claim()
+                case .start(let claimed):
+                    self.start(claimed, in: &group)
+                }
             }
             // Shutdown: running executions finish, their leases renewed meanwhile; then the loops stop.
             while self.runningCount > 0, !Task.isCancelled {
@@ -154,41 +218,39 @@ public final class JobProcessor: Sendable {
         }
     }
 
-    private func claimAndStart(in group: inout DiscardingTaskGroup) async {
-        let free = self.configuration.maxConcurrentJobs - self.runningCount
-        guard free > 0 else { return }
-        let claimed: [ClaimedExecution]
+    private func claim() async {
+        guard !self.isShuttingDown else { return }
+        let granted = self.slots.withLock { $0.reserve(upTo: self.configuration.maxConcurrentJobs) }
+        guard granted > 0 else { return }
         do {
-            claimed = try await self.store.claimExecutions(
+            let claimed = try await self.store.claimExecutions(
                 nodeID: self.configuration.nodeID,
-                limit: free,
+                limit: granted,
                 jobTypes: self.registry.jobTypes,
                 leaseDuration: self.configuration.leaseDuration
             )
+            self.admit(claimed, reserved: granted)
+            if claimed.count == granted {
+                // A full batch suggests more is waiting.
+                self.wake()
+            }
         } catch {
+            self.slots.withLock { $0.release(reserved: granted) }
             if !Task.isCancelled {
                 self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
             }
-            return
         }
-        guard !claimed.isEmpty else { return }
-        self.metrics.recordClaims(claimed.count)
+    }
+
+    private func start(_ claimed: [ClaimedExecution], in group: inout DiscardingTaskGroup) {
         for claim in claimed {
-            let running = RunningAttempt(fencingToken: claim.fencingToken, stop: OneShot())
-            self.attempts.withLock { $0[claim.execution.id] = running }
-            if claim.execution.cancelRequested {
-                running.stop.fulfil(.cancelRequested)
-            }
+            guard let attempt = self.slots.withLock({ $0.running[claim.execution.id] }) else { continue }
             group.addTask {
-                await self.execute(claim, stop: running.stop)
-                self.attempts.withLock { _ = $0.removeValue(forKey: claim.execution.id) }
+                await self.execute(claim, end: attempt.end)
+                self.slots.withLock { $0.remove(claim.execution.id) }
                 self.drained.signal()
                 self.wake()
             }
-        }
-        if claimed.count == free {
-            // A full batch suggests more is waiting.
-            self.wake()
         }
     }
 
@@ -198,8 +260,9 @@ public final class JobProcessor: Sendable {
         var lastSuccess = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: self.configuration.leaseRenewInterval)
-            let held = self.attempts.withLock { attempts in
-                attempts.map { (executionID: $0.key, fencingToken: $0.value.fencingToken) }
+            let held = self.slots.withLock { ledger in
+                ledger.running.filter { !$0.value.isFinishing }
+                    .map { (executionID: $0.key, fencingToken: $0.value.fencingToken) }
             }
             guard !held.isEmpty else {
                 lastSuccess = ContinuousClock.now
@@ -224,13 +287,27 @@ public final class JobProcessor: Sendable {
     }
 
     private func stopForLostLease(_ executionID: UUID) {
-        let attempt = self.attempts.withLock { $0[executionID] }
-        if attempt?.stop.fulfil(.leaseLost) == true {
+        let attempt = self.slots.withLock { $0.running[executionID] }
+        if let attempt, !attempt.isFinishing, attempt.end.fulfil(.leaseLost) {
             self.metrics.recordLeaseLost()
             self.logger.warning(
                 "lease lost; stopping the attempt",
                 metadata: [.executionID: "\(executionID.uuidString.lowercased())"]
             )
+        }
+    }
+
+    /// One watchdog for every attempt's timeout, rather than a timer per attempt.
+    private func enforceTimeoutsUntilCancelled() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = ContinuousClock.now
+            let overdue = self.slots.withLock { ledger in
+                ledger.running.values.filter { !$0.isFinishing && $0.deadline <= now }.map(\.end)
+            }
+            for end in overdue {
+                end.fulfil(.timedOut)
+            }
         }
     }
 
