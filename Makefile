@@ -39,5 +39,9 @@ chaos: deps
 	CHAOS_EXECUTIONS=$${CHAOS_EXECUTIONS:-5000} scripts/with-test-postgres.sh $(SWIFT) test --skip-build \
 		$(BUILD_FLAGS) --filter ChaosTests
 
+## Throughput and enqueue-to-start latency of fineract-jobs beside pgqueuer and procrastinate.
+bench: deps
+	scripts/bench.sh
+
 clean:
 	rm -rf .build

@@ -168,8 +168,8 @@ extension JobStore {
         return try Self.decodeClaims(try await self.pool.query(statement))
     }
 
-    /// Records outcomes and claims new executions for the slots they free, in one transaction, so a
-    /// busy node waits for one commit per turn of its slots instead of two.
+    /// Records outcomes and claims new executions for the slots they free, in one statement and one
+    /// commit, so a busy node waits for the disk once per turn of its slots instead of twice.
     public func completeAndClaim(
         _ completions: [AttemptCompletion],
         nodeID: String,
@@ -177,16 +177,34 @@ extension JobStore {
         jobTypes: Set<JobType>,
         leaseDuration: Duration
     ) async throws -> (results: [UUID: CompletionResult], claimed: [ClaimedExecution]) {
-        try await self.pool.withTransaction { connection in
-            let results = try Self.decodeCompletions(
-                try await connection.query(Self.completionStatement(completions)),
-                for: completions
+        let rows = try await self.pool.query(
+            Self.completionStatement(
+                completions,
+                claim: (nodeID: nodeID, limit: claimLimit, jobTypes: jobTypes, lease: leaseDuration)
             )
-            guard let claim = Self.claimStatement(nodeID, claimLimit, jobTypes, leaseDuration) else {
-                return (results, [])
-            }
-            return (results, try Self.decodeClaims(try await connection.query(claim)))
+        )
+        var results: [UUID: CompletionResult] = [:]
+        for completion in completions {
+            results[completion.executionID] = .staleLease
         }
+        // Every row carries the same summary of the completions; the first one is read.
+        if let first = rows.first, let summary = try first.decode("summary", as: PostgresJSON?.self),
+            case .object(let statuses) = try JSONValue(parsing: Data(summary.text.utf8))
+        {
+            for (id, status) in statuses {
+                guard let executionID = UUID(uuidString: id), let text = status.stringValue else { continue }
+                results[executionID] = .recorded(ExecutionStatus(rawValue: text) ?? .failed)
+            }
+        }
+        var claimed: [ClaimedExecution] = []
+        for row in rows {
+            if try row.decode("id", as: UUID?.self) != nil {
+                claimed.append(
+                    ClaimedExecution(execution: try Self.decodeExecution(row), fencingToken: try row.decode("fencing_token"))
+                )
+            }
+        }
+        return (results, claimed)
     }
 
     static func claimStatement(
@@ -244,12 +262,21 @@ extension JobStore {
         )
     }
 
-    static func completionStatement(_ completions: [AttemptCompletion]) -> PostgresQuery {
+    /// The completion statement; with `claim`, the same statement also claims new executions
+    /// (rows whose `kind` is `claimed`), so both commit together in one round trip.
+    ///
+    /// The claim runs inside the statement and so does not yet see the completions it writes:
+    /// executions finishing in the batch still count as running for the cluster-wide limits, which
+    /// can only make the claim take fewer, never more.
+    static func completionStatement(
+        _ completions: [AttemptCompletion],
+        claim: (nodeID: String, limit: Int, jobTypes: Set<JobType>, lease: Duration)? = nil
+    ) -> PostgresQuery {
         let fields = completions.map(\.outcome.recordedFields)
         func array(_ values: [String?]) -> PostgresArray {
             PostgresArray(values)
         }
-        return """
+        var statement: PostgresQuery = """
             WITH input AS (
                 SELECT * FROM unnest(
                     \(array(completions.map { $0.executionID.uuidString.lowercased() }))::uuid[],
@@ -313,8 +340,25 @@ extension JobStore {
                 WHERE job.id IN (SELECT job_id FROM execution_row WHERE status <> 'queued')
                   AND (job.last_run_at IS NULL OR job.last_run_at < now() - interval '1 second')
             )
-            SELECT id, status FROM execution_row
             """
+        guard let claim, let claimStatement = Self.claimStatement(claim.nodeID, claim.limit, claim.jobTypes, claim.lease)
+        else {
+            statement.append("SELECT id, status FROM execution_row")
+            return statement
+        }
+        // The claim's rows, each also carrying every completion as a JSON object of id to status;
+        // a single row without a claim when nothing was claimed.
+        statement.append(", claimed AS (")
+        statement.append(claimStatement)
+        statement.append(
+            """
+            ), completed AS (
+                SELECT coalesce(jsonb_object_agg(id::text, status), '{}'::jsonb) AS summary FROM execution_row
+            )
+            SELECT completed.summary, claimed.* FROM completed LEFT JOIN claimed ON true
+            """
+        )
+        return statement
     }
 
     static func decodeCompletions(

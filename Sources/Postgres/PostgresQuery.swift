@@ -27,6 +27,32 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         self.bindings = stringInterpolation.bindings
     }
 
+    /// Appends `other`, renumbering its placeholders to follow this query's own.
+    ///
+    /// `other` must be program-written SQL in which `$` appears only in placeholders.
+    public mutating func append(_ other: PostgresQuery) {
+        let offset = self.bindings.count
+        var text = ""
+        var characters = other.sql.makeIterator()
+        var pending = characters.next()
+        while let character = pending {
+            pending = characters.next()
+            guard character == "$" else {
+                text.append(character)
+                continue
+            }
+            var digits = ""
+            while let next = pending, next.isASCII, next.isNumber {
+                digits.append(next)
+                pending = characters.next()
+            }
+            precondition(!digits.isEmpty, "an appended query may use $ only in placeholders")
+            text += "$\(Int(digits)! + offset)"
+        }
+        self.sql += text
+        self.bindings += other.bindings
+    }
+
     /// Collects literal SQL and bound values while a query literal is built.
     public struct StringInterpolation: StringInterpolationProtocol {
         var sql = ""

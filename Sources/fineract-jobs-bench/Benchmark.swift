@@ -29,7 +29,7 @@ struct Benchmark {
         }
         configuration.port = 0
         configuration.diagnosticJobTypes = true
-        configuration.maxConcurrentJobs = 10
+        configuration.maxConcurrentJobs = Int(Self.environment["BENCH_CONCURRENCY"] ?? "") ?? 10
         configuration.databasePoolSize = 16
         configuration.logLevel = .warning
 
@@ -53,6 +53,16 @@ struct Benchmark {
             """
         )[0].decode("id")
 
+        // Warm-up (not measured), as the peers get: caches, plans and connections are ready.
+        try await pool.query(
+            """
+            INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+            SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, 2000)
+            """
+        )
+        try await waitUntilDone(pool, timeout: .seconds(120))
+        try await pool.query("DELETE FROM job_execution")
+
         // (a) Throughput.
         try await pool.query(
             """
@@ -60,6 +70,7 @@ struct Benchmark {
             SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, \(Self.throughputCount))
             """
         )
+        try await pool.query("ANALYZE job_execution")
         try await waitUntilDone(pool, timeout: .seconds(600))
         let throughputRow = try await pool.query(
             """
