@@ -1,7 +1,7 @@
-public import JobsCore
-public import Postgres
 import Foundation
+public import JobsCore
 import Logging
+public import Postgres
 
 /// `diagnostic_noop`: succeeds at once and touches nothing; measures the engine's own overhead.
 public struct DiagnosticNoopWorker: JobWorker {

@@ -1,8 +1,8 @@
-public import JobsCore
-public import Postgres
 import Foundation
+public import JobsCore
 import JobsEngine
 import Logging
+public import Postgres
 
 /// Checks that the installation can do its work and reports what it found on the execution.
 ///

@@ -93,7 +93,10 @@ struct FieldReader {
         guard let text = self.string(field, maxLength: 64) else { return nil }
         guard let date = ISO8601Parsing.date(from: text) else {
             self.violations.append(
-                FieldViolation(field: field, message: "must be an ISO-8601 instant with an offset, such as 2026-01-31T02:00:00Z")
+                FieldViolation(
+                    field: field,
+                    message: "must be an ISO-8601 instant with an offset, such as 2026-01-31T02:00:00Z"
+                )
             )
             return nil
         }

@@ -44,7 +44,10 @@ public struct JobDefinitionDecoder: Sendable {
             } else {
                 let known = self.knownJobTypes.sorted().map(\.rawValue).joined(separator: ", ")
                 reader.violations.append(
-                    FieldViolation(field: "jobType", message: "unknown job type '\(jobTypeText)'; known types: \(known)")
+                    FieldViolation(
+                        field: "jobType",
+                        message: "unknown job type '\(jobTypeText)'; known types: \(known)"
+                    )
                 )
             }
         }

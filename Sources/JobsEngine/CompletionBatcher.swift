@@ -73,9 +73,12 @@ final class CompletionBatcher: Sendable {
     private func write(_ batch: [(AttemptCompletion, Waiter)], for processor: JobProcessor) async {
         let completions = batch.map(\.0)
         let ids = completions.map(\.executionID)
-        let granted = processor.isShuttingDown
+        let granted =
+            processor.isShuttingDown
             ? 0
-            : processor.slots.withLock { $0.reserve(upTo: processor.configuration.maxConcurrentJobs, freeing: batch.count) }
+            : processor.slots.withLock {
+                $0.reserve(upTo: processor.configuration.maxConcurrentJobs, freeing: batch.count)
+            }
         let results: [UUID: CompletionResult]
         do {
             if granted > 0 {

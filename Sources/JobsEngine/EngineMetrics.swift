@@ -8,7 +8,9 @@ import Synchronization
 /// database at scrape time instead.
 public final class EngineMetrics: Sendable {
     /// Upper bounds of the execution duration histogram, in seconds.
-    public static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800]
+    public static let durationBuckets: [Double] = [
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800,
+    ]
 
     /// A copy of every value, taken under the lock.
     public struct Snapshot: Sendable {

@@ -67,7 +67,9 @@ public struct JobManager: Sendable {
         let job = try await self.store.insertJob(
             definition,
             status: .active,
-            nextRunAt: schedule.flatMap { JobSchedule.firstRun(of: $0, interval: definition.executionInterval, after: now) }
+            nextRunAt: schedule.flatMap {
+                JobSchedule.firstRun(of: $0, interval: definition.executionInterval, after: now)
+            }
         )
         self.logger.info(
             "job created",

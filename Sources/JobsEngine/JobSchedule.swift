@@ -18,7 +18,9 @@ public enum JobSchedule {
     ) throws(ValidationError) -> Schedule? {
         let zoneName = timezone ?? tenantTimeZone ?? "UTC"
         guard let zone = TimeZone(identifier: zoneName) else {
-            throw ValidationError([FieldViolation(field: "timezone", message: "'\(zoneName)' is not an IANA time zone name")])
+            throw ValidationError([
+                FieldViolation(field: "timezone", message: "'\(zoneName)' is not an IANA time zone name")
+            ])
         }
         if let cronExpression {
             do {

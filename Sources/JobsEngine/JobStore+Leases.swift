@@ -110,7 +110,10 @@ extension JobStore {
                 "SELECT status FROM job_execution WHERE id = \(id) FOR UPDATE"
             )
             guard let row = rows.first else {
-                throw JobsEngineError(code: .executionNotFound, message: "no execution with id \(id.uuidString.lowercased())")
+                throw JobsEngineError(
+                    code: .executionNotFound,
+                    message: "no execution with id \(id.uuidString.lowercased())"
+                )
             }
             let status = ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed
             switch status {

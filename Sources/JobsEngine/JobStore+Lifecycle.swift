@@ -40,28 +40,47 @@ public enum AttemptOutcome: Sendable, Equatable {
         switch self {
         case .succeeded(let value):
             RecordedFields(
-                attemptStatus: "succeeded", finalStatus: "succeeded", requeue: false, backOff: false,
+                attemptStatus: "succeeded",
+                finalStatus: "succeeded",
+                requeue: false,
+                backOff: false,
                 result: PostgresJSON(text: value.serialized())
             )
         case .failed(let message, let code, let isRetryable):
             RecordedFields(
-                attemptStatus: "failed", finalStatus: "failed", requeue: isRetryable, backOff: true,
-                error: message, errorCode: code
+                attemptStatus: "failed",
+                finalStatus: "failed",
+                requeue: isRetryable,
+                backOff: true,
+                error: message,
+                errorCode: code
             )
         case .timedOut(let message):
             RecordedFields(
-                attemptStatus: "timed_out", finalStatus: "timed_out", requeue: false, backOff: false,
-                error: message, errorCode: "timed_out"
+                attemptStatus: "timed_out",
+                finalStatus: "timed_out",
+                requeue: false,
+                backOff: false,
+                error: message,
+                errorCode: "timed_out"
             )
         case .cancelled(let message):
             RecordedFields(
-                attemptStatus: "cancelled", finalStatus: "cancelled", requeue: false, backOff: false,
-                error: message, errorCode: "cancelled"
+                attemptStatus: "cancelled",
+                finalStatus: "cancelled",
+                requeue: false,
+                backOff: false,
+                error: message,
+                errorCode: "cancelled"
             )
         case .interrupted(let message):
             RecordedFields(
-                attemptStatus: "lost", finalStatus: "failed", requeue: true, backOff: false,
-                error: message, errorCode: "interrupted"
+                attemptStatus: "lost",
+                finalStatus: "failed",
+                requeue: true,
+                backOff: false,
+                error: message,
+                errorCode: "interrupted"
             )
         }
     }
@@ -94,7 +113,8 @@ extension JobStore {
     public static let defaultLeaseDuration = Duration.seconds(30)
 
     /// The execution columns qualified with the `claimed` alias of the claim statement.
-    static let claimedExecutionColumns = executionColumns
+    static let claimedExecutionColumns =
+        executionColumns
         .split(separator: ",")
         .map { "claimed." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         .joined(separator: ", ")
@@ -200,7 +220,10 @@ extension JobStore {
         for row in rows {
             if try row.decode("id", as: UUID?.self) != nil {
                 claimed.append(
-                    ClaimedExecution(execution: try Self.decodeExecution(row), fencingToken: try row.decode("fencing_token"))
+                    ClaimedExecution(
+                        execution: try Self.decodeExecution(row),
+                        fencingToken: try row.decode("fencing_token")
+                    )
                 )
             }
         }
@@ -341,7 +364,8 @@ extension JobStore {
                   AND (job.last_run_at IS NULL OR job.last_run_at < now() - interval '1 second')
             )
             """
-        guard let claim, let claimStatement = Self.claimStatement(claim.nodeID, claim.limit, claim.jobTypes, claim.lease)
+        guard let claim,
+            let claimStatement = Self.claimStatement(claim.nodeID, claim.limit, claim.jobTypes, claim.lease)
         else {
             statement.append("SELECT id, status FROM execution_row")
             return statement

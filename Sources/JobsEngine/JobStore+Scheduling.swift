@@ -134,7 +134,8 @@ extension JobStore {
         )
     }
 
-    static let qualifiedJobColumns = jobColumns
+    static let qualifiedJobColumns =
+        jobColumns
         .split(separator: ",")
         .map { "job." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         .joined(separator: ", ")

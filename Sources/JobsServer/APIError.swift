@@ -1,6 +1,6 @@
+import Foundation
 public import HTTPServer
 public import JobsCore
-import Foundation
 
 /// An error answer of the REST API: a status, a stable code, a message and, for invalid fields,
 /// one entry per field.

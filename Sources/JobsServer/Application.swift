@@ -1,10 +1,10 @@
-public import Logging
 import Dispatch
 import FineractJobs
 import Foundation
 import HTTPServer
 import JobsCore
 import JobsEngine
+public import Logging
 import Postgres
 
 /// The whole service: database, migrations, workers, processor, notifications and the HTTP API,
@@ -193,7 +193,8 @@ public struct Application: Sendable {
         if FileManager.default.fileExists(atPath: configured.path) || configured.path.hasPrefix("/") {
             return configured
         }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = folder.appendingPathComponent(configured.relativePath)
             if FileManager.default.fileExists(atPath: candidate.path) {

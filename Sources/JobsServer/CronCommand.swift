@@ -5,13 +5,16 @@ import JobsCore
 enum CronCommand {
     static func run(_ arguments: [String]) -> Int32 {
         guard arguments.first == "next" else {
-            return self.fail("usage: fineract-jobs cron next --expression EXPR [--timezone ZONE] [--after ISO-8601] [--count N]")
+            return self.fail(
+                "usage: fineract-jobs cron next --expression EXPR [--timezone ZONE] [--after ISO-8601] [--count N]"
+            )
         }
         var options: [String: String] = [:]
         var index = 1
         while index < arguments.count {
             let name = arguments[index]
-            guard ["--expression", "--timezone", "--after", "--count"].contains(name), index + 1 < arguments.count else {
+            guard ["--expression", "--timezone", "--after", "--count"].contains(name), index + 1 < arguments.count
+            else {
                 return self.fail("unknown or incomplete option '\(name)'")
             }
             options[name] = arguments[index + 1]

@@ -20,8 +20,11 @@ struct PrometheusExposition {
 
         text += "# HELP fineract_jobs_attempts_total Attempts finished on this node, by job type and outcome.\n"
         text += "# TYPE fineract_jobs_attempts_total counter\n"
-        for (key, count) in snapshot.attempts.sorted(by: { ($0.key.jobType, $0.key.outcome) < ($1.key.jobType, $1.key.outcome) }) {
-            text += "fineract_jobs_attempts_total{\(node),job_type=\"\(key.jobType)\",outcome=\"\(key.outcome)\"} \(count)\n"
+        for (key, count) in snapshot.attempts.sorted(by: {
+            ($0.key.jobType, $0.key.outcome) < ($1.key.jobType, $1.key.outcome)
+        }) {
+            text +=
+                "fineract_jobs_attempts_total{\(node),job_type=\"\(key.jobType)\",outcome=\"\(key.outcome)\"} \(count)\n"
         }
 
         text += "# HELP fineract_jobs_attempt_duration_seconds How long attempts ran on this node.\n"
@@ -39,10 +42,22 @@ struct PrometheusExposition {
         let counters: [(String, String, Int)] = [
             ("fineract_jobs_claims_total", "Executions this node claimed.", snapshot.claims),
             ("fineract_jobs_scheduled_total", "Executions this node's scheduler queued.", snapshot.executionsScheduled),
-            ("fineract_jobs_lease_expiries_total", "Expired leases of other nodes this node reaped.", snapshot.leaseExpiriesReaped),
-            ("fineract_jobs_leases_lost_total", "Attempts stopped because their lease could not be renewed.", snapshot.leasesLost),
-            ("fineract_jobs_stale_completions_total", "Completions refused because the lease had moved on.", snapshot.staleCompletionsRefused),
-            ("fineract_jobs_abandoned_attempts_total", "Workers that ignored cancellation and were abandoned.", snapshot.abandonedAttempts),
+            (
+                "fineract_jobs_lease_expiries_total", "Expired leases of other nodes this node reaped.",
+                snapshot.leaseExpiriesReaped
+            ),
+            (
+                "fineract_jobs_leases_lost_total", "Attempts stopped because their lease could not be renewed.",
+                snapshot.leasesLost
+            ),
+            (
+                "fineract_jobs_stale_completions_total", "Completions refused because the lease had moved on.",
+                snapshot.staleCompletionsRefused
+            ),
+            (
+                "fineract_jobs_abandoned_attempts_total", "Workers that ignored cancellation and were abandoned.",
+                snapshot.abandonedAttempts
+            ),
         ]
         for (name, help, value) in counters {
             text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){\(node)} \(value)\n"
@@ -60,7 +75,8 @@ struct PrometheusExposition {
             GROUP BY job_type, status ORDER BY job_type, status
             """
         )
-        text += "# HELP fineract_jobs_executions Executions in the cluster by job type and status (queued, due, running).\n"
+        text +=
+            "# HELP fineract_jobs_executions Executions in the cluster by job type and status (queued, due, running).\n"
         text += "# TYPE fineract_jobs_executions gauge\n"
         for row in rows {
             let jobType: String = try row.decode("job_type")

@@ -24,7 +24,11 @@ extension RESTResponder {
     /// Parses a request body that must be one JSON object.
     static func jsonObject(_ body: [UInt8]) throws -> [String: JSONValue] {
         guard !body.isEmpty else {
-            throw APIError(status: 400, code: "malformed_json", message: "the request body is empty; send a JSON object")
+            throw APIError(
+                status: 400,
+                code: "malformed_json",
+                message: "the request body is empty; send a JSON object"
+            )
         }
         let value: JSONValue
         do {

@@ -1,9 +1,9 @@
+import Foundation
 public import HTTPServer
+import JobsCore
 public import JobsEngine
 public import Logging
 public import Postgres
-import Foundation
-import JobsCore
 
 /// The REST API: routes requests to the engine and maps every error to a JSON answer in one place.
 public struct RESTResponder: HTTPResponder {
@@ -140,7 +140,11 @@ public struct RESTResponder: HTTPResponder {
             return (200, JSONRepresentation.execution(execution))
         default:
             if Self.knownPaths(segments) {
-                throw APIError(status: 405, code: "method_not_allowed", message: "\(request.method) is not allowed here")
+                throw APIError(
+                    status: 405,
+                    code: "method_not_allowed",
+                    message: "\(request.method) is not allowed here"
+                )
             }
             throw APIError.notFound("no route for \(request.method) \(request.path)")
         }
@@ -165,7 +169,9 @@ public struct RESTResponder: HTTPResponder {
             if let text = key.stringValue, (1...200).contains(text.count) {
                 idempotencyKey = text
             } else {
-                violations.append(FieldViolation(field: "idempotencyKey", message: "must be a string of 1-200 characters"))
+                violations.append(
+                    FieldViolation(field: "idempotencyKey", message: "must be a string of 1-200 characters")
+                )
             }
         }
         if !violations.isEmpty {

@@ -39,7 +39,9 @@ extension ServiceConfiguration {
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> ServiceConfiguration {
         let reader = EnvironmentReader(environment: environment)
-        var configuration = ServiceConfiguration(nodeID: try reader.string("NODE_ID", maxLength: 200) ?? defaultNodeID())
+        var configuration = ServiceConfiguration(
+            nodeID: try reader.string("NODE_ID", maxLength: 200) ?? defaultNodeID()
+        )
         configuration.port = try reader.integer("PORT", in: 0...65_535) ?? configuration.port
         configuration.host = try reader.string("HOST", maxLength: 64) ?? configuration.host
         configuration.apiToken = try reader.string("API_TOKEN", maxLength: 512)
@@ -68,15 +70,18 @@ extension ServiceConfiguration {
         } else if let directory = try reader.string("EMBEDDED_POSTGRES_DIR", maxLength: 1024) {
             configuration.database = .embedded(directory: URL(fileURLWithPath: directory))
         }
-        configuration.databasePoolSize = try reader.integer("DB_POOL_SIZE", in: 2...500) ?? configuration.databasePoolSize
+        configuration.databasePoolSize =
+            try reader.integer("DB_POOL_SIZE", in: 2...500) ?? configuration.databasePoolSize
         configuration.maxConcurrentJobs =
             try reader.integer("MAX_CONCURRENT_JOBS", in: 1...1000) ?? configuration.maxConcurrentJobs
         configuration.logLevel = try reader.choice("LOG_LEVEL", Logger.Level.self) ?? configuration.logLevel
-        configuration.logFormat = try reader.choice("LOG_FORMAT", StreamLogHandler.Format.self) ?? configuration.logFormat
+        configuration.logFormat =
+            try reader.choice("LOG_FORMAT", StreamLogHandler.Format.self) ?? configuration.logFormat
         if let directory = try reader.string("MIGRATIONS_DIR", maxLength: 1024) {
             configuration.migrationsDirectory = URL(fileURLWithPath: directory)
         }
-        configuration.maxBodyBytes = try reader.integer("MAX_BODY_BYTES", in: 1024...(64 << 20)) ?? configuration.maxBodyBytes
+        configuration.maxBodyBytes =
+            try reader.integer("MAX_BODY_BYTES", in: 1024...(64 << 20)) ?? configuration.maxBodyBytes
         if let seconds = try reader.integer("SHUTDOWN_GRACE_SECONDS", in: 0...3600) {
             configuration.shutdownGracePeriod = .seconds(seconds)
         }

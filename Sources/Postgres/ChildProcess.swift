@@ -14,7 +14,9 @@ enum ChildProcess {
     static func run(_ executable: String, _ arguments: [String], outputPath: String) async throws -> Int32 {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.runBlocking(executable, arguments, outputPath: outputPath) })
+                continuation.resume(
+                    with: Result { try self.runBlocking(executable, arguments, outputPath: outputPath) }
+                )
             }
         }
     }

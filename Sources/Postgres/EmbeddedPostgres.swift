@@ -38,7 +38,10 @@ public final class EmbeddedPostgres: Sendable {
         let binaries = try Self.findServerBinaries()
         try await self.prepareDirectories()
         if !FileManager.default.fileExists(atPath: self.dataDirectory.appendingPathComponent("PG_VERSION").path) {
-            self.logger.info("initialising embedded database", metadata: [.dbDataDirectory: "\(self.dataDirectory.path)"])
+            self.logger.info(
+                "initialising embedded database",
+                metadata: [.dbDataDirectory: "\(self.dataDirectory.path)"]
+            )
             try await self.runTool(
                 binaries.appendingPathComponent("initdb"),
                 [

@@ -59,7 +59,8 @@ public struct Migrator: Sendable {
         )
     }
 
-    private func applyPending(_ migrations: [Migration], on connection: PostgresConnection) async throws -> [Migration] {
+    private func applyPending(_ migrations: [Migration], on connection: PostgresConnection) async throws -> [Migration]
+    {
         try await self.ensureCatalog(on: connection)
         let rows = try await connection.query("SELECT version, dirty FROM hdb_catalog.schema_migrations")
         var recorded: Set<Int64> = []

@@ -16,10 +16,14 @@ public struct PostgresArray: PostgresEncodable, Hashable {
     }
 
     public var postgresText: String? {
-        "{" + self.elements.map { element in
-            guard let element else { return "NULL" }
-            let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"" + escaped + "\""
-        }.joined(separator: ",") + "}"
+        "{"
+            + self.elements.map { element in
+                guard let element else { return "NULL" }
+                let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                    of: "\"",
+                    with: "\\\""
+                )
+                return "\"" + escaped + "\""
+            }.joined(separator: ",") + "}"
     }
 }

@@ -91,7 +91,10 @@ public struct PostgresConfiguration: Sendable, Hashable {
             ("connect_timeout", String(self.connectTimeoutSeconds)),
             // Every session speaks UTC and ISO dates, which is what the row decoders expect, and keeps
             // NOTICE chatter (such as "already exists, skipping") off the process's standard error.
-            ("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c client_min_messages=warning"),
+            (
+                "options",
+                "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c client_min_messages=warning"
+            ),
         ]
         if let password = self.password {
             pairs.append(("password", password))

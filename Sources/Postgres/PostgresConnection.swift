@@ -37,7 +37,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Opens a connection.
     ///
     /// - Throws: `PostgresError` (`.connectionFailed`) with libpq's reason.
-    public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {
+    public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection
+    {
         let queue = DispatchQueue(label: "fineract-jobs.postgres.connection")
         let keywords = configuration.connectionKeywords
         return try await withCheckedThrowingContinuation { continuation in
@@ -47,7 +48,10 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
                 guard let handle else {
                     continuation.resume(
-                        throwing: PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+                        throwing: PostgresError(
+                            code: .connectionFailed,
+                            message: "libpq could not allocate a connection"
+                        )
                     )
                     return
                 }

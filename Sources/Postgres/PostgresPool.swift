@@ -144,7 +144,8 @@ public final class PostgresPool: Sendable {
     }
 
     private func giveBack(_ connection: PostgresConnection) {
-        let action = self.state.withLock { state -> PostgresPoolStateMachine<PostgresConnection, Waiter>.ReleaseAction in
+        let action = self.state.withLock {
+            state -> PostgresPoolStateMachine<PostgresConnection, Waiter>.ReleaseAction in
             if connection.isRetired || state.isShutDown {
                 return state.discard()
             }

@@ -86,7 +86,9 @@ struct Benchmark {
         let seconds: Double = try throughputRow.decode("seconds")
         let attempts: Int = try throughputRow.decode("attempts")
         guard succeeded == Self.throughputCount, attempts == Self.throughputCount else {
-            fail("expected \(Self.throughputCount) succeeded executions with one attempt each, found \(succeeded) of \(executed)")
+            fail(
+                "expected \(Self.throughputCount) succeeded executions with one attempt each, found \(succeeded) of \(executed)"
+            )
         }
         FileHandle.standardError.write(Data("bench: \(executed) executions in \(seconds) s\n".utf8))
         print(String(format: "RESULT fineract-jobs processing_throughput %.1f jobs/s", Double(executed) / seconds))
@@ -148,4 +150,3 @@ func waitUntilDone(_ pool: PostgresPool, timeout: Duration) async throws {
     }
     fail("executions still open after \(timeout)")
 }
-

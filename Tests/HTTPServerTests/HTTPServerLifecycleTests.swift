@@ -4,7 +4,7 @@ import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Concurrency, graceful shutdown, start-up failures and logging.

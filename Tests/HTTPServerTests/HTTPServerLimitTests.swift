@@ -4,7 +4,7 @@ import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Refusals that happen before or while the body is read: preflight and the body size limit.

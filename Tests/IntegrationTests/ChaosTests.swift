@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Three nodes work through thousands of executions while one of them is killed with SIGKILL every
 /// few seconds and replaced. Run by `make chaos` (not part of `make test`).
@@ -124,10 +124,18 @@ struct ChaosTests {
             )[0]
             func value(_ name: String) throws -> Int { try summary.decode(name, as: Int.self) }
             print("chaos: \(total) executions, \(kills) SIGKILLs in \(elapsed)")
-            print("chaos: succeeded \(try value("succeeded")), failed \(try value("failed")), unfinished \(try value("unfinished"))")
-            print("chaos: \(try value("attempts")) attempts (\(try value("lost_attempts")) lost with a killed node), \(try value("probe_attempts")) probe records")
-            print("chaos: executions with two successful attempts \(try value("succeeded_twice")), successes without an attempt \(try value("success_without_attempt"))")
-            print("chaos: \(samples) samples, peak running per node \(peakPerNode) (limit \(Self.nodeLimit)), peak for the type \(peakForType) (limit \(Self.typeLimit))")
+            print(
+                "chaos: succeeded \(try value("succeeded")), failed \(try value("failed")), unfinished \(try value("unfinished"))"
+            )
+            print(
+                "chaos: \(try value("attempts")) attempts (\(try value("lost_attempts")) lost with a killed node), \(try value("probe_attempts")) probe records"
+            )
+            print(
+                "chaos: executions with two successful attempts \(try value("succeeded_twice")), successes without an attempt \(try value("success_without_attempt"))"
+            )
+            print(
+                "chaos: \(samples) samples, peak running per node \(peakPerNode) (limit \(Self.nodeLimit)), peak for the type \(peakForType) (limit \(Self.typeLimit))"
+            )
             #expect(try value("total") == total, "no execution is lost")
             #expect(try value("unfinished") == 0, "every execution ends")
             #expect(try value("succeeded") == total)

@@ -1,8 +1,8 @@
 import Foundation
 import JobsServer
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The per-type limit in `job_config` holds across three nodes running at once; each node takes at
 /// most two, so the limit of three can only be reached by nodes working together.
@@ -48,7 +48,8 @@ struct ClusterLimitTests {
                                 """
                             )[0]
                             sampledMaximum = max(sampledMaximum, try row.decode("running", as: Int.self))
-                            if try row.decode("running", as: Int.self) == 0, try row.decode("queued", as: Int.self) == 0 {
+                            if try row.decode("running", as: Int.self) == 0, try row.decode("queued", as: Int.self) == 0
+                            {
                                 break
                             }
                             try await Task.sleep(for: .milliseconds(10))
@@ -71,7 +72,9 @@ struct ClusterLimitTests {
                         let done = try await pool.query(
                             "SELECT count(*) AS n FROM job_execution WHERE status = 'succeeded'"
                         )[0].decode("n", as: Int.self)
-                        print("per-type limit 3: sampled peak \(sampledMaximum), attempt overlap peak \(overlap), \(nodes) nodes, \(done) succeeded")
+                        print(
+                            "per-type limit 3: sampled peak \(sampledMaximum), attempt overlap peak \(overlap), \(nodes) nodes, \(done) succeeded"
+                        )
                         #expect(done == 40)
                         #expect(sampledMaximum <= 3)
                         #expect(overlap <= 3)

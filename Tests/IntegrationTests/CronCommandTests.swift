@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `fineract-jobs cron next`, run as the real binary.
 @Suite(

@@ -1,8 +1,8 @@
 import Foundation
 import JobsServer
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(
     "Execution engine",
@@ -30,7 +30,9 @@ struct ExecutionEngineTests {
         return (job, execution)
     }
 
-    static func attempts(_ pool: PostgresPool, _ execution: String) async throws -> [(status: String, error: String?, startedAt: Date, finishedAt: Date?)] {
+    static func attempts(_ pool: PostgresPool, _ execution: String) async throws -> [(
+        status: String, error: String?, startedAt: Date, finishedAt: Date?
+    )] {
         let rows = try await pool.query(
             """
             SELECT status, error, started_at, finished_at FROM job_execution_attempt
@@ -38,7 +40,10 @@ struct ExecutionEngineTests {
             """
         )
         return try rows.map { row in
-            (try row.decode("status"), try row.decode("error"), try row.decode("started_at"), try row.decode("finished_at"))
+            (
+                try row.decode("status"), try row.decode("error"), try row.decode("started_at"),
+                try row.decode("finished_at")
+            )
         }
     }
 
@@ -69,7 +74,11 @@ struct ExecutionEngineTests {
             #expect(first["status"] as? String == "timed_out")
             // The only slot is free again although the stuck worker still blocks its thread.
             let (next, _) = try await Self.probe(client, parameters: [:])
-            let second = try await TestService.waitForTerminalExecution(client: client, jobID: next, timeout: .seconds(4))
+            let second = try await TestService.waitForTerminalExecution(
+                client: client,
+                jobID: next,
+                timeout: .seconds(4)
+            )
             #expect(second["status"] as? String == "succeeded")
             let metrics = try await client.get("/metrics")
             let abandoned = metrics.text.split(separator: "\n")
@@ -126,7 +135,11 @@ struct ExecutionEngineTests {
                 VALUES ('diagnostic_probe', 200, 400)
                 """
             )
-            let (job, execution) = try await Self.probe(client, parameters: ["failAttempts": 2], extra: ["maxRetries": 3])
+            let (job, execution) = try await Self.probe(
+                client,
+                parameters: ["failAttempts": 2],
+                extra: ["maxRetries": 3]
+            )
             let finished = try await TestService.waitForTerminalExecution(client: client, jobID: job)
             #expect(finished["status"] as? String == "succeeded")
             #expect(finished["attempt"] as? Int == 3)

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// SIGTERM with work in flight, against the real binary.
 @Suite(

@@ -2,8 +2,8 @@ import Foundation
 import JobsCore
 import JobsEngine
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Leases, fencing and the reaper, driven directly through the store so each step is explicit.
 @Suite(
@@ -40,14 +40,18 @@ struct LeaseTests {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
             let executionID = try await Self.queueOne(pool)
-            let first = try #require(try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first)
+            let first = try #require(
+                try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first
+            )
             #expect(first.execution.id == executionID)
             // Node A goes silent: its lease runs out and a reaper hands the execution back.
             try await Self.expireLeases(pool)
             let reaped = try await store.reapExpiredLeases()
             #expect(reaped.map(\.executionID) == [executionID])
             #expect(reaped.first?.status == .queued)
-            let second = try #require(try await store.claimExecutions(nodeID: "node-b", limit: 1, jobTypes: Self.types).first)
+            let second = try #require(
+                try await store.claimExecutions(nodeID: "node-b", limit: 1, jobTypes: Self.types).first
+            )
             #expect(second.fencingToken > first.fencingToken)
             #expect(second.execution.attempt == 2)
 
@@ -95,7 +99,9 @@ struct LeaseTests {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
             _ = try await Self.queueOne(pool)
-            let claim = try #require(try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first)
+            let claim = try #require(
+                try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first
+            )
             let lease = (executionID: claim.execution.id, fencingToken: claim.fencingToken)
             #expect(try await store.renewLeases([lease], duration: .seconds(30)) == [claim.execution.id])
             try await Self.expireLeases(pool)

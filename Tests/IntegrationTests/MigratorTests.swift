@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(
     "Migrations",
@@ -39,7 +39,11 @@ struct MigratorTests {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        let pool = PostgresPool(configuration: configuration, maximumConnections: 2, logger: Self.logger)
+                        let pool = PostgresPool(
+                            configuration: configuration,
+                            maximumConnections: 2,
+                            logger: Self.logger
+                        )
                         defer { pool.shutDown() }
                         return try await Migrator(pool: pool, logger: Self.logger).migrate(migrations).count
                     }

@@ -1,8 +1,8 @@
 import Foundation
 import JobsServer
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Each misfire policy, shown by stopping every node across several fire times and starting again.
 @Suite(
@@ -59,7 +59,9 @@ struct MisfireTests {
                 let catchUps = try rows.filter { try $0.decode("is_catch_up", as: Bool.self) }
                     .map { try $0.decode("fire_time", as: Date.self) }
                 outcomes[policy] = Outcome(fireTimes: fireTimes, catchUps: catchUps)
-                print("misfire \(policy): \(fireTimes.count) executions, \(catchUps.count) catch-up, gap \(outcomes[policy]!.longestGap) s")
+                print(
+                    "misfire \(policy): \(fireTimes.count) executions, \(catchUps.count) catch-up, gap \(outcomes[policy]!.longestGap) s"
+                )
             }
             let catchUp = try #require(outcomes["catch_up"])
             #expect(catchUp.longestGap == 1, "catch_up runs every missed fire time")

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Three service processes on one database: every fire time in the window gets exactly one
 /// execution while one node is stopped and started again.

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(
     "PostgreSQL layer",
@@ -136,7 +136,11 @@ struct PostgresLayerTests {
 
     @Test func listenerDeliversNotifications() async throws {
         try await TestDatabase.withEmptyDatabase { pool, configuration in
-            let listener = PostgresListener(configuration: configuration, channels: ["test_channel"], logger: Self.logger)
+            let listener = PostgresListener(
+                configuration: configuration,
+                channels: ["test_channel"],
+                logger: Self.logger
+            )
             let listening = Task { await listener.run() }
             defer { listening.cancel() }
             var iterator = listener.events.makeAsyncIterator()

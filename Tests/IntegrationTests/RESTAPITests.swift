@@ -1,8 +1,8 @@
 import Foundation
 import JobsServer
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(
     "REST API",
@@ -182,7 +182,10 @@ struct RESTAPITests {
             let executed = try await client.send("POST", "/jobs/\(jobID)/execute")
             #expect(executed.status == 409)
             #expect(executed.errorCode == "illegal_state")
-            let executions = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
+            let executions = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode(
+                "n",
+                as: Int.self
+            )
             #expect(executions == 0)
         }
     }
@@ -199,7 +202,9 @@ struct RESTAPITests {
                 """
             )
             _ = try await client.send("POST", "/jobs/\(jobID)/cancel")
-            let rows = try await pool.query("SELECT status FROM job_execution WHERE job_id = \(UUID(uuidString: jobID)!)")
+            let rows = try await pool.query(
+                "SELECT status FROM job_execution WHERE job_id = \(UUID(uuidString: jobID)!)"
+            )
             #expect(try rows.map { try $0.decode("status", as: String.self) } == ["cancelled"])
         }
     }

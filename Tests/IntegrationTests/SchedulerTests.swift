@@ -1,8 +1,8 @@
 import Foundation
 import JobsServer
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite(
     "Scheduler",
@@ -18,7 +18,9 @@ struct SchedulerTests {
                 json: ["name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?"]
             )
             #expect(created.status == 201)
-            let upcoming = try #require((try await client.get("/jobs/\(created.json["id"] as! String)")).json["upcomingFireTimes"] as? [String])
+            let upcoming = try #require(
+                (try await client.get("/jobs/\(created.json["id"] as! String)")).json["upcomingFireTimes"] as? [String]
+            )
             #expect(upcoming.count == 5)
             #expect(upcoming.allSatisfy { $0.hasSuffix("+00:00") })
             try await Task.sleep(for: .seconds(4))

@@ -2,8 +2,8 @@ import Foundation
 import JobsServer
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the whole service (HTTP server, processor, listener) on a fresh migrated database and a
 /// free loopback port, and shuts it down gracefully afterwards.

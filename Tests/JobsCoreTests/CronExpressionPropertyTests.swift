@@ -9,8 +9,10 @@ import Testing
 /// minute), Quartz ones over three hours (second by second); "no fire in the window" must agree too.
 @Suite struct CronExpressionPropertyTests {
     static let seed: UInt64 = 0x00C0_FFEE_2026_0329
-    static let zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata",
-        "Australia/Lord_Howe"]
+    static let zones = [
+        "Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata",
+        "Australia/Lord_Howe",
+    ]
     static let expressionsPerCase: [ReferenceCron.Form: Int] = [.fiveField: 300, .quartz: 240]
     static let windowSeconds: [ReferenceCron.Form: Int] = [.fiveField: 2 * 86_400, .quartz: 3 * 3_600]
     static let firesCompared = 60

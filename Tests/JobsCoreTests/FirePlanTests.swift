@@ -44,7 +44,10 @@ struct FirePlanTests {
         #expect(all.fires.count == 21)
         #expect(all.fires.filter(\.isCatchUp).count == 15)
         let bounded = self.plan(.catchUp, lateBy: 20, catchUpLimit: 4)
-        #expect(bounded.fires.filter(\.isCatchUp).map(\.fireTime) == (11...14).map { self.start.addingTimeInterval(Double($0)) })
+        #expect(
+            bounded.fires.filter(\.isCatchUp).map(\.fireTime)
+                == (11...14).map { self.start.addingTimeInterval(Double($0)) }
+        )
     }
 
     @Test func aLongOutageJumpsAheadWithoutWalkingEveryTime() {

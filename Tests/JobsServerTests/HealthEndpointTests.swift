@@ -24,7 +24,13 @@ struct HealthEndpointTests {
             maxBodyBytes: 1024,
             logger: logger
         )
-        let head = HTTPRequestHead(method: "GET", path: "/health", queryItems: [], headers: HTTPHeaders(), remoteAddress: nil)
+        let head = HTTPRequestHead(
+            method: "GET",
+            path: "/health",
+            queryItems: [],
+            headers: HTTPHeaders(),
+            remoteAddress: nil
+        )
         let response = await responder.respond(to: HTTPRequest(head: head))
         #expect(response.status == 503)
         let body = String(decoding: response.body, as: UTF8.self)

@@ -87,7 +87,8 @@ private struct CalendarRuns {
         if self.days > 0 {
             count = (instantWall.date.daysSinceEpoch - self.anchorWall.date.daysSinceEpoch) / self.days - 1
         } else {
-            let elapsedMonths = (instantWall.date.year - self.anchorWall.date.year) * 12
+            let elapsedMonths =
+                (instantWall.date.year - self.anchorWall.date.year) * 12
                 + instantWall.date.month - self.anchorWall.date.month
             count = elapsedMonths / self.months - 1
         }

@@ -50,7 +50,8 @@ public struct FirePlan: Sendable, Hashable {
         scanLimit: Int = 10_000
     ) -> FirePlan {
         precondition(dueAt <= now, "only a due job is planned")
-        let threshold = Double(misfireThreshold.components.seconds)
+        let threshold =
+            Double(misfireThreshold.components.seconds)
             + Double(misfireThreshold.components.attoseconds) / 1e18
         var missed: [Date] = []
         var onTime: [Date] = []

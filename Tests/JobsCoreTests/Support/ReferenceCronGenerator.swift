@@ -141,7 +141,8 @@ struct ReferenceCronGenerator {
             return (self.render(first, names: names, nameBase: nameBase), [first])
         case 1:
             let last = self.random.int(first...min(range.upperBound, first + self.random.int(0...range.count / 2)))
-            let text = self.render(first, names: names, nameBase: nameBase) + "-"
+            let text =
+                self.render(first, names: names, nameBase: nameBase) + "-"
                 + self.render(last, names: names, nameBase: nameBase)
             return (text, Set(first...last))
         default:
