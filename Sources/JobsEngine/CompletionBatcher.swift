@@ -63,7 +63,8 @@ final class CompletionBatcher: Sendable {
                 return taken
             }
             guard !batch.isEmpty else {
-                await signal.wait(atMost: .seconds(1))
+                // Every outcome signals after it is queued, so no timeout is needed to notice it.
+                await signal.wait()
                 continue
             }
             await self.write(batch, for: processor)

@@ -22,6 +22,11 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
+    /// Returns when signalled (at once if a signal is pending) or when the task is cancelled.
+    func wait() async {
+        await self.waitForSignal()
+    }
+
     /// Returns after `duration`, when signalled, or when the task is cancelled, whichever is first.
     func wait(atMost duration: Duration) async {
         if self.state.withLock({ state in
