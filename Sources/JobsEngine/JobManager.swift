@@ -78,6 +78,43 @@ public struct JobManager: Sendable {
         return job
     }
 
+    /// Checks a job that was inserted outside the service against the same rules as `createJob`.
+    public func validateStoredJob(_ job: Job, tenantTimeZone: String?) -> ValidationError? {
+        var input: [String: JSONValue] = [
+            "name": .string(job.name), "jobType": .string(job.jobType.rawValue),
+            "priority": .string(job.priority.rawValue), "parameters": .object(job.parameters),
+            "maxRetries": .integer(Int64(job.maxRetries)), "timeoutSeconds": .integer(Int64(job.timeoutSeconds)),
+            "misfirePolicy": .string(job.misfirePolicy.rawValue), "allowOverlap": .bool(job.allowOverlap),
+        ]
+        input["description"] = job.description.map(JSONValue.string)
+        input["cronExpression"] = job.cronExpression.map(JSONValue.string)
+        input["timezone"] = job.timezone.map(JSONValue.string)
+        input["executionInterval"] = job.executionInterval.map { .string($0.rawValue) }
+        input["tenantId"] = job.tenantID.map(JSONValue.string)
+        do {
+            _ = try self.definitionDecoder.decode(input)
+        } catch {
+            return error
+        }
+        if job.tenantID != nil, tenantTimeZone == nil {
+            return ValidationError([FieldViolation(field: "tenantId", message: "no active tenant '\(job.tenantID!)'")])
+        }
+        return nil
+    }
+
+    /// The first run of a stored job, from now.
+    public func firstRun(of job: Job, tenantTimeZone: String?) throws -> Date? {
+        let schedule = try JobSchedule.make(
+            cronExpression: job.cronExpression,
+            executionInterval: job.executionInterval,
+            startAt: job.startAt,
+            timezone: job.timezone,
+            tenantTimeZone: tenantTimeZone,
+            createdAt: job.createdAt
+        )
+        return schedule.flatMap { JobSchedule.firstRun(of: $0, interval: job.executionInterval, after: Date()) }
+    }
+
     /// The job with `id` and its most recent executions.
     ///
     /// - Throws: `JobsEngineError` (`.jobNotFound`).

@@ -104,6 +104,7 @@ public struct Application: Sendable {
             pool: pool,
             processor: processor,
             apiToken: self.configuration.apiToken,
+            hasuraSecret: self.configuration.hasuraSecret,
             maxBodyBytes: self.configuration.maxBodyBytes,
             logger: self.logger
         )

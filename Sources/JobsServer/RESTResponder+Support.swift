@@ -9,6 +9,11 @@ extension RESTResponder {
         UUID().uuidString.lowercased()
     }
 
+    /// Paths Hasura calls, guarded by the shared secret rather than the bearer token.
+    static func isHasuraPath(_ path: String) -> Bool {
+        path == "/actions" || path.hasPrefix("/actions/") || path.hasPrefix("/hasura/")
+    }
+
     static func bearerToken(_ header: String) -> String? {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }

@@ -15,6 +15,8 @@ public struct RESTResponder: HTTPResponder {
     let pool: PostgresPool
     let processor: JobProcessor?
     let apiToken: String?
+    /// The shared secret Hasura sends in `X-Scheduler-Secret`; nil turns the Hasura routes off.
+    let hasuraSecret: String?
     let maxBodyBytes: Int
     let logger: Logger
 
@@ -24,6 +26,7 @@ public struct RESTResponder: HTTPResponder {
         pool: PostgresPool,
         processor: JobProcessor?,
         apiToken: String?,
+        hasuraSecret: String? = nil,
         maxBodyBytes: Int,
         logger: Logger
     ) {
@@ -32,6 +35,7 @@ public struct RESTResponder: HTTPResponder {
         self.pool = pool
         self.processor = processor
         self.apiToken = apiToken
+        self.hasuraSecret = hasuraSecret
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
     }
@@ -40,7 +44,22 @@ public struct RESTResponder: HTTPResponder {
 
     public func preflight(_ head: HTTPRequestHead) -> HTTPResponse? {
         let requestID = Self.makeRequestID()
-        if let token = self.apiToken, head.path != "/health" {
+        if Self.isHasuraPath(head.path) {
+            // Hasura's calls carry the shared secret instead of the bearer token; checked before
+            // any of the body is read.
+            guard let secret = self.hasuraSecret else {
+                return APIError.notFound("the Hasura routes are off: set SCHEDULER_WEBHOOK_SECRET")
+                    .response(requestID: requestID)
+            }
+            guard ConstantTime.equals(head.headers["X-Scheduler-Secret"] ?? "", secret) else {
+                let refusal = HasuraActionError(
+                    status: 401,
+                    code: "unauthorized",
+                    message: "a valid X-Scheduler-Secret header is required"
+                )
+                return .json(status: 401, refusal.body, requestID: requestID)
+            }
+        } else if let token = self.apiToken, head.path != "/health" {
             let presented = head.headers["Authorization"].flatMap(Self.bearerToken) ?? ""
             guard ConstantTime.equals(presented, token) else {
                 return APIError(status: 401, code: "unauthorized", message: "a valid bearer token is required")
@@ -80,6 +99,10 @@ public struct RESTResponder: HTTPResponder {
                     ]),
                     body: Array(try await self.metricsText().utf8)
                 )
+            }
+            if Self.isHasuraPath(request.path) {
+                let (status, body) = await self.routeHasura(request)
+                return .json(status: status, body, requestID: requestID)
             }
             let (status, body) = try await self.route(request)
             return .json(status: status, body, requestID: requestID)
@@ -147,6 +170,24 @@ public struct RESTResponder: HTTPResponder {
                 )
             }
             throw APIError.notFound("no route for \(request.method) \(request.path)")
+        }
+    }
+
+    private func routeHasura(_ request: HTTPRequest) async -> (Int, JSONValue) {
+        let handlers = HasuraHandlers(manager: self.manager, logger: self.logger)
+        let segments = request.path.split(separator: "/").map(String.init)
+        guard request.method == "POST" else {
+            return (405, ["message": "Hasura calls are POST requests", "extensions": ["code": "method-not-allowed"]])
+        }
+        switch (segments.first, segments.count) {
+        case ("actions", 1): return await handlers.action(named: nil, body: request.body)
+        case ("actions", 2): return await handlers.action(named: segments[1], body: request.body)
+        case ("hasura", 3) where segments[1] == "events" && segments[2] == "job-inserted":
+            return await handlers.jobInserted(body: request.body)
+        case ("hasura", 2) where segments[1] == "cron" || segments[1] == "scheduled":
+            return await handlers.scheduledEvent(body: request.body)
+        default:
+            return (404, ["message": .string("no Hasura route \(request.path)"), "extensions": ["code": "not-found"]])
         }
     }
 

@@ -10,6 +10,7 @@ extension ServiceConfiguration {
     /// | `PORT` | TCP port, 0-65535 | 3100 |
     /// | `HOST` | IPv4 address to bind | 127.0.0.1 |
     /// | `API_TOKEN` | bearer token for the REST API | none (then `HOST` must be loopback) |
+    /// | `SCHEDULER_WEBHOOK_SECRET` | shared secret of Hasura's calls, 16-512 characters | none (Hasura routes off) |
     /// | `DATABASE_URL` | `postgres://user:password@host:port/db` | unset |
     /// | `POSTGRES_HOST` | host name or socket folder | unset (embedded database) |
     /// | `POSTGRES_PORT` | port | 5432 |
@@ -45,6 +46,10 @@ extension ServiceConfiguration {
         configuration.port = try reader.integer("PORT", in: 0...65_535) ?? configuration.port
         configuration.host = try reader.string("HOST", maxLength: 64) ?? configuration.host
         configuration.apiToken = try reader.string("API_TOKEN", maxLength: 512)
+        configuration.hasuraSecret = try reader.string("SCHEDULER_WEBHOOK_SECRET", maxLength: 512)
+        if let secret = configuration.hasuraSecret, secret.count < 16 {
+            throw ConfigurationError(key: "SCHEDULER_WEBHOOK_SECRET", message: "must be at least 16 characters")
+        }
         if configuration.apiToken == nil, !["127.0.0.1", "localhost"].contains(configuration.host) {
             throw ConfigurationError(
                 key: "HOST",

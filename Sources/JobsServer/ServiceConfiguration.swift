@@ -18,6 +18,9 @@ public struct ServiceConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Bearer token the REST API requires; nil leaves it open, which is allowed on loopback only.
     public var apiToken: String?
+    /// The secret Hasura sends in `X-Scheduler-Secret` on actions, events and cron triggers; the
+    /// Hasura routes are off without it.
+    public var hasuraSecret: String?
     public var database: Database = .embedded(directory: URL(fileURLWithPath: ".fineract-jobs/postgres"))
     /// Connections this node keeps to the database at most.
     public var databasePoolSize: Int = 20
@@ -64,6 +67,7 @@ public struct ServiceConfiguration: Sendable {
         }
         return [
             "port=\(self.port)", "host=\(self.host)", "apiToken=\(self.apiToken == nil ? "none" : "<redacted>")",
+            "hasuraRoutes=\(self.hasuraSecret == nil ? "off" : "on (secret redacted)")",
             "database=\(database)", "poolSize=\(self.databasePoolSize)", "maxConcurrentJobs=\(self.maxConcurrentJobs)",
             "nodeId=\(self.nodeID)", "migrations=\(self.migrationsDirectory.path)",
         ].joined(separator: " ")

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS hasura_event_receipt;
