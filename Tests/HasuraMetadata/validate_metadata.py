@@ -702,7 +702,9 @@ def check_permissions(report: Report, metadata: dict[str, Any]) -> None:
                     )
     job = tables["public.job"]
     inserts = {p["role"]: p["permission"] for p in job.get("insert_permissions") or []}
-    report.check("permissions: only tenant_admin may insert jobs", sorted(inserts) == ["tenant_admin"], f"{sorted(inserts)}")
+    report.check(
+        "permissions: only tenant_admin may insert jobs", sorted(inserts) == ["tenant_admin"], f"{sorted(inserts)}"
+    )
     if "tenant_admin" in inserts:
         insert = inserts["tenant_admin"]
         preset = {key: str(value).lower() for key, value in (insert.get("set") or {}).items()}
@@ -720,7 +722,9 @@ def check_permissions(report: Report, metadata: dict[str, Any]) -> None:
             f"columns {insert.get('columns')}",
         )
     updates = {p["role"]: p["permission"] for p in job.get("update_permissions") or []}
-    report.check("permissions: only tenant_admin may update jobs", sorted(updates) == ["tenant_admin"], f"{sorted(updates)}")
+    report.check(
+        "permissions: only tenant_admin may update jobs", sorted(updates) == ["tenant_admin"], f"{sorted(updates)}"
+    )
     if "tenant_admin" in updates:
         columns = set(updates["tenant_admin"].get("columns") or [])
         report.check(
@@ -910,7 +914,9 @@ def check_handler_contract(report: Report, metadata: dict[str, Any], sdl: dict[s
         return
     accepted = set(re.findall(r'"([^"]+)"', match.group(1)))
     missing = sorted(set(declared.get("CreateJobInput") or {}) - accepted)
-    report.check("contract: CreateJobInput fields are accepted by JobDefinitionDecoder", not missing, f"not accepted: {missing}")
+    report.check(
+        "contract: CreateJobInput fields are accepted by JobDefinitionDecoder", not missing, f"not accepted: {missing}"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -976,6 +982,11 @@ def check_database(report: Report, metadata: dict[str, Any]) -> None:
             print(f"note: could not drop scratch database {scratch}: {error}")
 
 
+def _qualified(name: str) -> str:
+    """regclass text omits `public.` for tables on the search path."""
+    return name if "." in name else f"public.{name}"
+
+
 def check_against_schema(report: Report, metadata: dict[str, Any], database: Postgres) -> None:
     columns: dict[str, set[str]] = {}
     for schema, table, column in database.rows(
@@ -987,7 +998,8 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
         f"{schema}.{table}"
         for schema, table in database.rows(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema', 'hdb_catalog')"
+            "WHERE table_type = 'BASE TABLE' "
+            "AND table_schema NOT IN ('pg_catalog', 'information_schema', 'hdb_catalog')"
         )
     }
     # Foreign keys as (table, (columns...), referenced table).
@@ -998,8 +1010,7 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
         "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum "
         "WHERE c.contype = 'f' GROUP BY c.oid, c.conrelid, c.confrelid"
     ):
-        qualify = lambda name: name if "." in name else f"public.{name}"  # noqa: E731
-        foreign_keys.add((qualify(table), tuple(cols.split(",")), qualify(referenced)))
+        foreign_keys.add((_qualified(table), tuple(cols.split(",")), _qualified(referenced)))
 
     tables = tables_of(metadata)
     for key in sorted(tables):
@@ -1024,8 +1035,14 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
                 for clause in ("filter", "check"):
                     if clause in body:
                         named = bool_exp_columns(body[clause], key, tables, foreign_keys)
-                        bad = [f"{t}.{c}" for t, c in named if c.startswith("relationship:") or c not in columns.get(t, set())]
-                        report.check(f"database: {key} {short} {clause} for {role} names real columns", not bad, f"{bad}")
+                        bad = [
+                            f"{t}.{c}"
+                            for t, c in named
+                            if c.startswith("relationship:") or c not in columns.get(t, set())
+                        ]
+                        report.check(
+                            f"database: {key} {short} {clause} for {role} names real columns", not bad, f"{bad}"
+                        )
         for trigger in entry.get("event_triggers") or []:
             for operation in ("insert", "update", "delete"):
                 spec = trigger["definition"].get(operation) or {}
@@ -1040,7 +1057,9 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
                     manual = using["manual_configuration"]
                     remote = f"{manual['remote_table']['schema']}.{manual['remote_table']['name']}"
                     require(key, list(manual["column_mapping"]), f"relationship {label} local columns exist")
-                    require(remote, list(manual["column_mapping"].values()), f"relationship {label} remote columns exist")
+                    require(
+                        remote, list(manual["column_mapping"].values()), f"relationship {label} remote columns exist"
+                    )
                     continue
                 fk = using["foreign_key_constraint_on"]
                 if isinstance(fk, dict):
@@ -1067,7 +1086,9 @@ def main() -> int:
         report.check("assemble: metadata directory assembles into JSON metadata version 3", metadata["version"] == 3,
                      f"version {metadata['version']}")
     except Exception as error:  # noqa: BLE001
-        report.check("assemble: metadata directory assembles into JSON metadata", False, f"{type(error).__name__}: {error}")
+        report.check(
+            "assemble: metadata directory assembles into JSON metadata", False, f"{type(error).__name__}: {error}"
+        )
         print(report.summary())
         return 1
     if os.environ.get("HASURA_METADATA_DUMP"):
