@@ -26,6 +26,8 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS)
+	python3 -c 'import yaml, jsonschema' 2>/dev/null || python3 -m pip install --quiet pyyaml jsonschema
+	scripts/with-test-postgres.sh python3 Tests/HasuraMetadata/validate_metadata.py
 
 ## The multi-node scheduling test at full length: three nodes for five minutes, one restarted.
 test-multinode: deps

@@ -179,10 +179,18 @@ public final class PostgresConnection: @unchecked Sendable {
         guard !self.isRetired else {
             throw PostgresError(code: .connectionClosed, message: "the database connection is closed")
         }
-        let cancelled = Atomic<Bool>(false)
+        let cancelled = CancellationFlag()
         let value: Value = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 self.queue.async {
+                    // A cancel that came before the statement was sent has nothing on the server to
+                    // interrupt, so it must stop the statement here.
+                    guard !cancelled.isSet else {
+                        continuation.resume(
+                            throwing: PostgresError(code: .cancelled, message: "the statement was cancelled")
+                        )
+                        return
+                    }
                     let outcome = Result { try work(self.handle) }
                     if PQstatus(self.handle) != CONNECTION_OK {
                         self.retire()
@@ -191,10 +199,10 @@ public final class PostgresConnection: @unchecked Sendable {
                 }
             }
         } onCancel: {
-            cancelled.store(true, ordering: .releasing)
+            cancelled.set()
             self.sendCancelRequest()
         }
-        if cancelled.load(ordering: .acquiring) {
+        if cancelled.isSet {
             // The cancel request may arrive after the statement finished; never let it reach the
             // next statement of whoever gets this connection next.
             self.retire()
@@ -290,5 +298,18 @@ extension String {
             text.removeLast()
         }
         return text
+    }
+}
+
+/// A flag set once by a task's cancellation handler and read on the connection's queue.
+private final class CancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var isSet: Bool {
+        self.value.load(ordering: .acquiring)
+    }
+
+    func set() {
+        self.value.store(true, ordering: .releasing)
     }
 }

@@ -41,7 +41,7 @@ FIXTURES = SHARED / "fixtures"
 
 TENANT_ROLES = ("tenant_viewer", "tenant_admin")
 TENANT_SCOPED = {"job", "job_execution", "job_execution_attempt"}
-ENGINE_INTERNAL = {"job_lock", "job_config", "job_node", "job_probe_attempt"}
+ENGINE_INTERNAL = {"job_lock", "job_config", "job_node", "job_probe_attempt", "hasura_event_receipt"}
 EXPECTED_TABLES = TENANT_SCOPED | ENGINE_INTERNAL | {"tenant"}
 SECRET_HEADER = {"name": "X-Scheduler-Secret", "value_from_env": "SCHEDULER_WEBHOOK_SECRET"}
 BASE_URL = "{{FINERACT_JOBS_URL}}"
@@ -58,7 +58,7 @@ HANDLER_CONTRACT: dict[str, dict[str, Any]] = {
         "output": "ExecuteJobOutput",
     },
     "cancelJob": {
-        "arguments": {"jobId": "uuid!"},
+        "arguments": {"jobId": "uuid!", "reason": "String"},
         "output": "CancelJobOutput",
     },
 }
