@@ -137,10 +137,15 @@ public final class JobProcessor: Sendable {
         attempt?.end.fulfil(.cancelRequested)
     }
 
-    /// Records claimed executions as running and hands them to the claim loop to start; returns
-    /// false (and forgets them again) when the loop has stopped taking work.
+    /// Records claimed executions as running; with `deliver`, also hands them to the claim loop to
+    /// start, and returns false (forgetting them again) when the loop has stopped taking work.
     @discardableResult
-    func admit(_ claimed: [ClaimedExecution], reserved granted: Int, completed: [UUID] = []) -> Bool {
+    func admit(
+        _ claimed: [ClaimedExecution],
+        reserved granted: Int,
+        completed: [UUID] = [],
+        deliver: Bool = true
+    ) -> Bool {
         var entries: [UUID: RunningAttempt] = [:]
         let now = ContinuousClock.now
         for claim in claimed {
@@ -157,6 +162,7 @@ public final class JobProcessor: Sendable {
         self.slots.withLock { $0.admit(entries, reserved: granted, completed: completed) }
         guard !claimed.isEmpty else { return true }
         self.metrics.recordClaims(claimed.count)
+        guard deliver else { return true }
         if case .terminated = self.eventContinuation.yield(.start(claimed)) {
             // Shutting down: the leases are handed back when the node stops.
             self.slots.withLock { ledger in
@@ -186,7 +192,9 @@ public final class JobProcessor: Sendable {
                 switch event {
                 case .wake:
                     self.wakePending.store(false, ordering: .releasing)
-                    await self.claim()
+                    // Started here rather than through the event stream, so a claim that commits as
+                    // shutdown begins is still run and not dropped.
+                    self.start(await self.claim(), in: &group)
                 case .start(let claimed):
                     self.start(claimed, in: &group)
                 }
@@ -218,10 +226,10 @@ public final class JobProcessor: Sendable {
         }
     }
 
-    private func claim() async {
-        guard !self.isShuttingDown else { return }
+    private func claim() async -> [ClaimedExecution] {
+        guard !self.isShuttingDown else { return [] }
         let granted = self.slots.withLock { $0.reserve(upTo: self.configuration.maxConcurrentJobs) }
-        guard granted > 0 else { return }
+        guard granted > 0 else { return [] }
         do {
             let claimed = try await self.store.claimExecutions(
                 nodeID: self.configuration.nodeID,
@@ -229,16 +237,18 @@ public final class JobProcessor: Sendable {
                 jobTypes: self.registry.jobTypes,
                 leaseDuration: self.configuration.leaseDuration
             )
-            self.admit(claimed, reserved: granted)
+            self.admit(claimed, reserved: granted, deliver: false)
             if claimed.count == granted {
                 // A full batch suggests more is waiting.
                 self.wake()
             }
+            return claimed
         } catch {
             self.slots.withLock { $0.release(reserved: granted) }
             if !Task.isCancelled {
                 self.logger.warning("claiming executions failed", metadata: [.error: "\(error)"])
             }
+            return []
         }
     }
 

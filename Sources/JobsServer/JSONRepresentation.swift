@@ -88,6 +88,17 @@ enum JSONRepresentation {
         ])
     }
 
+    static func tenant(_ tenant: Tenant) -> JSONValue {
+        .object([
+            "id": .string(tenant.id),
+            "name": .string(tenant.name),
+            "timezone": .string(tenant.timezone),
+            "active": .bool(tenant.isActive),
+            "createdAt": self.timestamp(tenant.createdAt),
+            "updatedAt": self.timestamp(tenant.updatedAt),
+        ])
+    }
+
     static func node(_ node: NodeRegistry.Node) -> JSONValue {
         .object([
             "id": .string(node.id),

@@ -61,7 +61,9 @@ extension RESTResponder {
 
     static func knownPaths(_ segments: [String]) -> Bool {
         switch (segments.count, segments.first) {
-        case (1, "health"), (1, "nodes"), (1, "jobs"), (1, "metrics"), (2, "jobs"), (2, "executions"): true
+        case (1, "health"), (1, "nodes"), (1, "jobs"), (1, "metrics"), (1, "tenants"), (2, "jobs"), (2, "executions"):
+            true
+        case (3, "tenants"): segments[2] == "deactivate"
         case (3, "jobs"): segments[2] == "cancel" || segments[2] == "execute"
         case (3, "executions"): segments[2] == "cancel"
         default: false

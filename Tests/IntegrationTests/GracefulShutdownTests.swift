@@ -57,7 +57,8 @@ struct GracefulShutdownTests {
             await #expect(throws: (any Error).self) { try await HTTPTestClient(port: node.port).get("/health") }
             #expect(await node.waitForExit(timeout: .seconds(30)) == 0)
             let row = try await pool.query("SELECT status, attempt FROM job_execution WHERE id = \(execution)")[0]
-            #expect(try row.decode("status", as: String.self) == "succeeded")
+            let status: String = try row.decode("status")
+            #expect(status == "succeeded", "log: \(node.logPath)")
             #expect(try row.decode("attempt", as: Int.self) == 1)
             let stopped = try await pool.query("SELECT stopped_at IS NOT NULL AS stopped FROM job_node")[0]
             #expect(try stopped.decode("stopped", as: Bool.self))

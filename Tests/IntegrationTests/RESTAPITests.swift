@@ -299,4 +299,42 @@ struct RESTAPITests {
             #expect(dead == ["gone"])
         }
     }
+
+    @Test func tenantsAreListedCreatedAndDeactivated() async throws {
+        try await TestService.withService { client, pool in
+            let created = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "bank-7", "name": "Bank Seven", "timezone": "Africa/Nairobi"]
+            )
+            #expect(created.status == 201, "\(created.text)")
+            let duplicate = try await client.send("POST", "/tenants", json: ["id": "bank-7", "name": "Again"])
+            #expect(duplicate.status == 422)
+            let bad = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "no spaces", "name": "", "timezone": "Moon/Base"]
+            )
+            #expect(bad.status == 422)
+            #expect(bad.text.contains("id") && bad.text.contains("name") && bad.text.contains("timezone"))
+            var job = Self.healthJob
+            job["tenantId"] = "bank-7"
+            let jobReply = try await client.send("POST", "/jobs", json: job)
+            #expect(jobReply.status == 201)
+            #expect((jobReply.json["nextRunAt"] as? String) != nil)
+
+            let deactivated = try await client.send("POST", "/tenants/bank-7/deactivate")
+            #expect(deactivated.json["active"] as? Bool == false)
+            let status: String = try await pool.query("SELECT status FROM job WHERE tenant_id = 'bank-7'")[0]
+                .decode("status")
+            #expect(status == "paused")
+            let refused = try await client.send("POST", "/jobs", json: job)
+            #expect(refused.status == 422)
+            let listed = try await client.get("/tenants")
+            let ids = (listed.json["tenants"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            #expect(ids == ["default", "bank-7"])
+            let missing = try await client.send("POST", "/tenants/nobody/deactivate")
+            #expect(missing.status == 404)
+        }
+    }
 }
