@@ -50,11 +50,20 @@ struct GracefulShutdownTests {
         try await TestDatabase.withMigratedDatabase { pool, postgres in
             let node = try Self.startNode(postgres, graceSeconds: 30)
             #expect(await node.waitUntilHealthy(timeout: .seconds(60)))
-            let execution = try await Self.runningProbe(pool, sleepMs: 2_000)
+            let execution = try await Self.runningProbe(pool, sleepMs: 5_000)
             node.send(SIGTERM)
             // New HTTP connections are refused while the running work drains.
-            try await Task.sleep(for: .milliseconds(300))
-            await #expect(throws: (any Error).self) { try await HTTPTestClient(port: node.port).get("/health") }
+            var refused = false
+            let deadline = ContinuousClock.now + .seconds(4)
+            while !refused, ContinuousClock.now < deadline {
+                refused = (try? await HTTPTestClient(port: node.port).get("/health")) == nil
+                if !refused { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(refused)
+            let stillRunning: String = try await pool.query(
+                "SELECT status FROM job_execution WHERE id = \(execution)"
+            )[0].decode("status")
+            #expect(stillRunning == "running", "the refusal came while the work was still draining")
             #expect(await node.waitForExit(timeout: .seconds(30)) == 0)
             let row = try await pool.query("SELECT status, attempt FROM job_execution WHERE id = \(execution)")[0]
             let status: String = try row.decode("status")

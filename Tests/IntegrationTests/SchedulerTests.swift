@@ -67,18 +67,28 @@ struct SchedulerTests {
                 VALUES ('by sql', 'system_health_check', '0 0 1 1 * ?', 'active')
                 """
             )
-            try await Task.sleep(for: .milliseconds(1500))
-            let before = try await pool.query("SELECT next_run_at FROM job")[0].decode("next_run_at", as: Date?.self)
-            #expect(before != nil)
+            #expect(
+                try await Self.eventually {
+                    try await pool.query("SELECT next_run_at FROM job")[0].decode("next_run_at", as: Date?.self) != nil
+                }
+            )
             try await pool.query("UPDATE job SET cron_expression = '* * * * * ?'")
-            try await Task.sleep(for: .seconds(3))
-            let count = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
-            #expect(count >= 2)
+            #expect(
+                try await Self.eventually {
+                    try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self) >= 2
+                }
+            )
             try await pool.query("UPDATE job SET cron_expression = 'not cron'")
-            try await Task.sleep(for: .milliseconds(1500))
-            let row = try await pool.query("SELECT status, status_reason FROM job")[0]
-            #expect(try row.decode("status", as: String.self) == "invalid")
-            #expect(try row.decode("status_reason", as: String?.self)?.contains("cronExpression") == true)
+            #expect(
+                try await Self.eventually {
+                    try await pool.query("SELECT status FROM job")[0].decode("status", as: String.self) == "invalid"
+                }
+            )
+            let reason = try await pool.query("SELECT status_reason FROM job")[0].decode(
+                "status_reason",
+                as: String?.self
+            )
+            #expect(reason?.contains("cronExpression") == true)
             _ = client
         }
     }
@@ -98,5 +108,18 @@ struct SchedulerTests {
             #expect(count == 0)
             _ = client
         }
+    }
+
+    /// Polls `condition` every 100 ms for up to `timeout`; true as soon as it holds.
+    static func eventually(
+        timeout: Duration = .seconds(10),
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
     }
 }
