@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import logging
 import os
-import statistics
 import sys
 
 import procrastinate
@@ -22,12 +21,13 @@ import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peerbench_common import (  # noqa: E402
+    run_phases,
+    wait_until,
     error,
     log,
     now,
     paced_enqueue,
     report_latency,
-    result,
     run_producer_subprocess,
     start_watchdog,
 )
@@ -148,14 +148,6 @@ class Worker:
             raise RuntimeError(f"worker stopped unexpectedly: {exc!r}")
 
 
-async def wait_until(pred, deadline: float, worker: Worker, poll: float) -> None:
-    while True:
-        if await pred():
-            return
-        worker.check_alive()
-        if now() > deadline:
-            raise asyncio.TimeoutError
-        await asyncio.sleep(poll)
 
 
 # --------------------------------------------------------------------------- (a)
@@ -284,46 +276,7 @@ async def phase_latency(args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> int:
-    if args.produce:
-        await produce(args)
-        return 0
-
-    try:
-        await asyncio.wait_for(install_schema(args.dsn), 60)
-    except Exception as exc:
-        error(SYSTEM, "setup", f"schema install failed: {exc!r}")
-        return 1
-    status = 0
-    if not args.skip_throughput:
-        try:
-            if args.warmup_jobs > 0:
-                await asyncio.wait_for(
-                    phase_throughput(args, args.warmup_jobs, measured=False),
-                    args.throughput_timeout + 60,
-                )
-            rates = []
-            for r in range(args.rounds):
-                rates.append(await asyncio.wait_for(
-                    phase_throughput(args, args.jobs), args.throughput_timeout + 60
-                ))
-                log(f"round {r + 1}/{args.rounds}: {rates[-1]:.1f} jobs/s")
-            result(SYSTEM, "processing_throughput", statistics.median(rates), "jobs/s")
-        except asyncio.TimeoutError:
-            error(SYSTEM, "processing_throughput", f"timeout after {args.throughput_timeout:.0f}s")
-            status = 1
-        except Exception as exc:
-            error(SYSTEM, "processing_throughput", f"failed: {exc!r}")
-            status = 1
-    if not args.skip_latency:
-        try:
-            await asyncio.wait_for(phase_latency(args), args.latency_timeout + 60)
-        except asyncio.TimeoutError:
-            error(SYSTEM, "latency", f"timeout after {args.latency_timeout:.0f}s")
-            status = 1
-        except Exception as exc:
-            error(SYSTEM, "latency", f"failed: {exc!r}")
-            status = 1
-    return status
+    return await run_phases(SYSTEM, args, install_schema, phase_throughput, phase_latency, produce)
 
 
 if __name__ == "__main__":

@@ -95,3 +95,58 @@ async def run_producer_subprocess(argv: list[str], timeout: float) -> int:
             proc.kill()
             await proc.wait()
         raise
+
+
+async def wait_until(pred, deadline: float, worker, poll: float) -> None:
+    """Polls `pred` until it holds; fails when the worker died or `deadline` passed."""
+    while True:
+        if await pred():
+            return
+        worker.check_alive()
+        if now() > deadline:
+            raise asyncio.TimeoutError
+        await asyncio.sleep(poll)
+
+
+async def run_phases(system: str, args, install_schema, phase_throughput, phase_latency, produce) -> int:
+    """Runs a peer script: the producer side when asked, else schema, throughput rounds and latency."""
+    if args.produce:
+        await produce(args)
+        return 0
+
+    try:
+        await asyncio.wait_for(install_schema(args.dsn), 60)
+    except Exception as exc:
+        error(system, "setup", f"schema install failed: {exc!r}")
+        return 1
+    status = 0
+    if not args.skip_throughput:
+        try:
+            if args.warmup_jobs > 0:
+                await asyncio.wait_for(
+                    phase_throughput(args, args.warmup_jobs, measured=False),
+                    args.throughput_timeout + 60,
+                )
+            rates = []
+            for r in range(args.rounds):
+                rates.append(await asyncio.wait_for(
+                    phase_throughput(args, args.jobs), args.throughput_timeout + 60
+                ))
+                log(f"round {r + 1}/{args.rounds}: {rates[-1]:.1f} jobs/s")
+            result(system, "processing_throughput", statistics.median(rates), "jobs/s")
+        except asyncio.TimeoutError:
+            error(system, "processing_throughput", f"timeout after {args.throughput_timeout:.0f}s")
+            status = 1
+        except Exception as exc:
+            error(system, "processing_throughput", f"failed: {exc!r}")
+            status = 1
+    if not args.skip_latency:
+        try:
+            await asyncio.wait_for(phase_latency(args), args.latency_timeout + 60)
+        except asyncio.TimeoutError:
+            error(system, "latency", f"timeout after {args.latency_timeout:.0f}s")
+            status = 1
+        except Exception as exc:
+            error(system, "latency", f"failed: {exc!r}")
+            status = 1
+    return status
