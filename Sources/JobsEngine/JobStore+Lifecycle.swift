@@ -112,13 +112,6 @@ extension JobStore {
     /// The default time a claim's lease lasts before another node may take the execution over.
     public static let defaultLeaseDuration = Duration.seconds(30)
 
-    /// The execution columns qualified with the `claimed` alias of the claim statement.
-    static let claimedExecutionColumns =
-        executionColumns
-        .split(separator: ",")
-        .map { "claimed." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        .joined(separator: ", ")
-
     /// Queues an execution of `jobID` on request.
     ///
     /// Runs in one transaction that locks the job row, so a concurrent cancel cannot slip in between

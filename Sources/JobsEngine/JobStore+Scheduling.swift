@@ -134,9 +134,5 @@ extension JobStore {
         )
     }
 
-    static let qualifiedJobColumns =
-        jobColumns
-        .split(separator: ",")
-        .map { "job." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        .joined(separator: ", ")
+    static let qualifiedJobColumns = qualified(jobColumns, by: "job")
 }

@@ -85,33 +85,39 @@ public struct JobStore: Sendable {
 
     /// One page of jobs, newest first, with the total that match.
     public func jobs(matching filter: JobFilter) async throws -> (jobs: [Job], total: Int) {
+        // One statement: the total rides on every row, and on a single empty row when the page is
+        // past the end, so an empty page still reports it.
         let rows = try await self.pool.query(
             """
-            SELECT \(unescaped: Self.jobColumns), count(*) OVER () AS total_count
-            FROM job
-            WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
-              AND (\(filter.jobType?.rawValue)::text IS NULL OR job_type = \(filter.jobType?.rawValue))
-              AND (\(filter.tenantID)::text IS NULL OR tenant_id = \(filter.tenantID)
-                   OR (\(filter.includeAllTenantJobs) AND tenant_id IS NULL))
-            ORDER BY created_at DESC, id
-            LIMIT \(filter.limit) OFFSET \(filter.offset)
+            WITH matching AS (
+                SELECT * FROM job
+                WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+                  AND (\(filter.jobType?.rawValue)::text IS NULL OR job_type = \(filter.jobType?.rawValue))
+                  AND (\(filter.tenantID)::text IS NULL OR tenant_id = \(filter.tenantID)
+                       OR (\(filter.includeAllTenantJobs) AND tenant_id IS NULL))
+            ), page AS (
+                SELECT * FROM matching ORDER BY created_at DESC, id LIMIT \(filter.limit) OFFSET \(filter.offset)
+            )
+            SELECT total.total_count, \(unescaped: Self.pageColumns)
+            FROM (SELECT count(*) AS total_count FROM matching) AS total
+            LEFT JOIN page ON true
+            ORDER BY page.created_at DESC, page.id
             """
         )
-        let jobs = try rows.map(Self.decodeJob)
-        if let first = rows.first {
-            return (jobs, try first.decode("total_count", as: Int.self))
-        }
-        // An empty page past the end still reports the total.
-        let count = try await self.pool.query(
-            """
-            SELECT count(*) AS total_count FROM job
-            WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
-              AND (\(filter.jobType?.rawValue)::text IS NULL OR job_type = \(filter.jobType?.rawValue))
-              AND (\(filter.tenantID)::text IS NULL OR tenant_id = \(filter.tenantID)
-                   OR (\(filter.includeAllTenantJobs) AND tenant_id IS NULL))
-            """
-        )
-        return ([], try count[0].decode("total_count", as: Int.self))
+        let total = try rows.first?.decode("total_count", as: Int.self) ?? 0
+        let jobs = try rows.filter { try $0.decode("id", as: UUID?.self) != nil }.map(Self.decodeJob)
+        return (jobs, total)
+    }
+
+    /// The job columns qualified with the `page` alias of the listing statement.
+    static let pageColumns = qualified(jobColumns, by: "page")
+
+    /// A column list with every column prefixed by `alias`, for statements that join tables.
+    static func qualified(_ columns: String, by alias: String) -> String {
+        columns
+            .split(separator: ",")
+            .map { alias + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .joined(separator: ", ")
     }
 
     /// The time zone of the active tenant `id`, or nil when no such tenant is active.
