@@ -158,7 +158,7 @@ public struct JobManager: Sendable {
         let (job, stopping) = try await self.store.cancelJob(id: id, reason: reason)
         self.logger.info(
             "job cancelled",
-            metadata: [.jobID: "\(id.uuidString.lowercased())", .workerCount: "\(stopping.count)"]
+            metadata: [.jobID: "\(id.uuidString.lowercased())", .executionCount: "\(stopping.count)"]
         )
         return job
     }

@@ -219,7 +219,7 @@ public final class JobProcessor: Sendable {
         do {
             let released = try await self.store.releaseLeases(nodeID: self.configuration.nodeID)
             if !released.isEmpty {
-                self.logger.info("leases released", metadata: [.workerCount: "\(released.count)"])
+                self.logger.info("leases released", metadata: [.executionCount: "\(released.count)"])
             }
         } catch {
             self.logger.warning("could not release leases; they expire on their own", metadata: [.error: "\(error)"])

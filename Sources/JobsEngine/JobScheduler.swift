@@ -67,7 +67,7 @@ public final class JobScheduler: Sendable {
                 failures = 0
                 if pass.executionsQueued > 0 {
                     self.onQueued(pass.executionsQueued)
-                    self.logger.debug("scheduled executions", metadata: [.workerCount: "\(pass.executionsQueued)"])
+                    self.logger.debug("scheduled executions", metadata: [.executionCount: "\(pass.executionsQueued)"])
                 }
                 if pass.jobsInvalidated > 0 {
                     self.logger.warning("jobs with unreadable schedules marked invalid")

@@ -16,8 +16,6 @@ public struct JobsEngineError: Error, Sendable, CustomStringConvertible {
         public static let executionNotFound = Code("execution_not_found")
         /// The job's state does not allow the change, such as executing a cancelled job.
         public static let illegalState = Code("illegal_state")
-        /// A referenced tenant does not exist or is inactive.
-        public static let tenantNotFound = Code("tenant_not_found")
 
         public var description: String { self.name }
     }

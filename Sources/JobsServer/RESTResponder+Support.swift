@@ -74,7 +74,6 @@ extension RESTResponder {
         switch error.code {
         case .jobNotFound, .executionNotFound: APIError.notFound(error.message)
         case .illegalState: APIError(status: 409, code: "illegal_state", message: error.message)
-        case .tenantNotFound: APIError(status: 422, code: "validation_failed", message: error.message)
         default: APIError(status: 400, code: "\(error.code)", message: error.message)
         }
     }

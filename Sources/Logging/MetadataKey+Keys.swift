@@ -12,6 +12,7 @@ extension Logger.MetadataKey {
     public static let dbDataDirectory = Self("db.data_directory")
     public static let dbMigrationVersion = Self("db.migration.version")
     public static let dbMigrationName = Self("db.migration.name")
+    public static let dbMigrationsApplied = Self("db.migrations.applied")
     public static let dbPoolSize = Self("db.pool.size")
     public static let dbChannel = Self("db.channel")
 
@@ -40,7 +41,8 @@ extension Logger.MetadataKey {
     public static let nodeID = Self("node.id")
     /// The node that held a lease, when it is not the node writing the log.
     public static let leaseNodeID = Self("lease.node.id")
-    public static let workerCount = Self("worker.count")
+    /// How many executions a step touched (queued, released, told to stop).
+    public static let executionCount = Self("execution.count")
 
     // MARK: Configuration
     public static let config = Self("config")
