@@ -42,9 +42,10 @@ let package = Package(
             dependencies: ["JobsCore", "Postgres", "Logging"],
             swiftSettings: strictSettings
         ),
+        .target(name: "FineractDomain", swiftSettings: strictSettings),
         .target(
             name: "FineractJobs",
-            dependencies: ["JobsCore", "JobsEngine", "Postgres", "Logging"],
+            dependencies: ["FineractDomain", "JobsCore", "JobsEngine", "Postgres", "Logging"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -75,6 +76,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "FineractDomainTests",
+            dependencies: ["FineractDomain"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "TestSupport"],
             swiftSettings: strictSettings
@@ -86,7 +92,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JobsServer", "JobsEngine", "FineractJobs", "Postgres", "HTTPServer", "TestSupport"],
+            dependencies: [
+                "JobsServer", "JobsEngine", "FineractJobs", "FineractDomain", "Postgres", "HTTPServer", "TestSupport",
+            ],
             swiftSettings: strictSettings
         ),
     ]

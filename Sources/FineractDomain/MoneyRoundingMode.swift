@@ -1,0 +1,80 @@
+public import Foundation
+
+/// Fineract's `rounding-mode` configuration, with the codes it stores in `c_configuration`.
+///
+/// The codes are those of Java's `java.math.MoneyRoundingMode` ordinals, which Fineract persists as is.
+public enum MoneyRoundingMode: Int, Sendable, CaseIterable {
+    case up = 0
+    case down = 1
+    case ceiling = 2
+    case floor = 3
+    case halfUp = 4
+    case halfDown = 5
+    case halfEven = 6
+
+    /// What Fineract falls back to when the configuration is disabled or missing.
+    public static let fineractDefault = MoneyRoundingMode.halfEven
+}
+
+extension Decimal {
+    /// This value rounded to `scale` digits after the decimal point.
+    ///
+    /// Every mode Fineract accepts rounds the way `BigDecimal.setScale` does; half-down, which
+    /// Foundation lacks, is derived from the remainder.
+    public func rounded(scale: Int, _ mode: MoneyRoundingMode) -> Decimal {
+        // Foundation's `.up` and `.down` are directed (towards +∞ and −∞); Java's UP and DOWN are
+        // away from and towards zero, so they depend on the sign.
+        let awayFromZero: NSDecimalNumber.RoundingMode = self.isSignMinus ? .down : .up
+        let towardsZero: NSDecimalNumber.RoundingMode = self.isSignMinus ? .up : .down
+        switch mode {
+        case .up: return self.foundationRounded(scale: scale, awayFromZero)
+        case .down: return self.foundationRounded(scale: scale, towardsZero)
+        case .ceiling: return self.foundationRounded(scale: scale, .up)
+        case .floor: return self.foundationRounded(scale: scale, .down)
+        case .halfUp: return self.foundationRounded(scale: scale, .plain)
+        case .halfEven: return self.foundationRounded(scale: scale, .bankers)
+        case .halfDown:
+            let truncated = self.foundationRounded(scale: scale, towardsZero)
+            let remainder = abs(self - truncated)
+            let half = Decimal(sign: .plus, exponent: -scale, significand: 5) / 10
+            guard remainder > half else { return truncated }
+            return self.foundationRounded(scale: scale, awayFromZero)
+        }
+    }
+
+    /// This value rounded to `digits` significant digits, half-even: Java's `MathContext(digits)`.
+    ///
+    /// Fineract does its interest arithmetic in `MathContext.DECIMAL64` (16 digits), so products
+    /// and quotients are cut to 16 significant digits before they are rounded to a scale.
+    public func rounded(significantDigits digits: Int) -> Decimal {
+        precondition(digits > 0, "a precision of \(digits) significant digits is meaningless")
+        guard !self.isZero else { return self }
+        // The position of the leading digit: 10^magnitude <= |self| < 10^(magnitude + 1).
+        let magnitude = self.decimalMagnitude
+        return self.rounded(scale: digits - 1 - magnitude, .halfEven)
+    }
+
+    /// Java's `MathContext.DECIMAL64` rounding, the precision of Fineract's interest arithmetic.
+    public var roundedToDecimal64: Decimal {
+        self.rounded(significantDigits: 16)
+    }
+
+    private func foundationRounded(scale: Int, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {
+        var value = self
+        var result = Decimal()
+        NSDecimalRound(&result, &value, scale, mode)
+        return result
+    }
+
+    /// The power of ten of the leading significant digit.
+    private var decimalMagnitude: Int {
+        // significand has no trailing-digit normalisation guarantee, so count its digits.
+        var digits = 0
+        var significand = abs(self.significand)
+        while significand >= 1 {
+            significand = (significand / 10).rounded(scale: 0, .down)
+            digits += 1
+        }
+        return digits - 1 + Int(self.exponent)
+    }
+}
