@@ -5,6 +5,8 @@ public import Postgres
 public enum BuiltInWorkers {
     public static func register(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(SystemHealthCheckWorker(pool: pool))
+        registry.registerWorker(LoanCOBWorker(pool: pool))
+        registry.registerWorker(LoanInterestPostingWorker(pool: pool))
     }
 
     /// Registers `diagnostic_noop` and `diagnostic_probe`, which operators and tests use to check

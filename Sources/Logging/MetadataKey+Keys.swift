@@ -44,6 +44,18 @@ extension Logger.MetadataKey {
     /// How many executions a step touched (queued, released, told to stop).
     public static let executionCount = Self("execution.count")
 
+    // MARK: Loans
+    public static let loanID = Self("loan.id")
+    /// How many loans a step or a chunk touched.
+    public static let loanCount = Self("loan.count")
+    /// The business date a financial run is for (a COB date, a till date).
+    public static let businessDate = Self("business.date")
+    /// A loan COB business step, by its `m_batch_business_steps` name.
+    public static let cobStep = Self("cob.step")
+    /// The first and last loan id of a chunk.
+    public static let chunkFirstID = Self("chunk.first_id")
+    public static let chunkLastID = Self("chunk.last_id")
+
     // MARK: Configuration
     public static let config = Self("config")
     public static let configKey = Self("config.key")

@@ -1,0 +1,101 @@
+import FineractDomain
+import Foundation
+import JobsCore
+import Logging
+import Postgres
+
+/// One business date of a loan job: the `job_run` row, the chunks, and the report.
+///
+/// The chunks are cut from the loans eligible when the run starts, at most `chunkSize` each,
+/// and processed in turn, in-process. Each chunk is independent (its own locks and
+/// transactions), so a run stopped between or inside chunks leaves whole loans behind and is
+/// finished by the next run.
+struct LoanDateRun: Sendable {
+    let pool: PostgresPool
+    let tenantID: String
+    let jobType: JobType
+    let date: LocalDate
+    /// The key the date appears under in the result (`cobDate`, `tillDate`).
+    let dateKey: String
+    let chunkSize: Int
+    let context: JobContext
+
+    /// Runs every chunk of `eligibleIDs` (a program-written query selecting `id`) unless the date
+    /// already succeeded and `force` is off.
+    func run(
+        force: Bool,
+        eligibleIDs: PostgresQuery,
+        extra: [String: JSONValue] = [:],
+        makeProcessor: (_ runID: Int64) -> LoanChunkProcessor,
+        summarise: (LoanRunReport) -> [String: JSONValue]
+    ) async throws -> JSONValue {
+        let ledger = JobRunLedger(pool: self.pool, tenantID: self.tenantID, jobType: self.jobType)
+        let runID: Int64
+        switch try await ledger.start(businessDate: self.date, executionID: self.context.executionID, force: force) {
+        case .alreadySucceeded(let previous, let stats):
+            self.context.logger.info(
+                "business date already succeeded; nothing to do",
+                metadata: [.businessDate: "\(self.date)"]
+            )
+            return .object(
+                extra.merging([
+                    self.dateKey: .string(self.date.description),
+                    "skipped": .bool(true),
+                    "reason": .string("this date already succeeded; pass force: true to run it again"),
+                    "jobRunId": .integer(previous),
+                    "previous": stats ?? .null,
+                ]) { _, new in new }
+            )
+        case .started(let started):
+            runID = started
+        }
+        do {
+            let chunks = try await Self.chunkRanges(of: eligibleIDs, chunkSize: self.chunkSize, pool: self.pool)
+            let processor = makeProcessor(runID)
+            var report = LoanRunReport()
+            let total = chunks.reduce(0) { $0 + $1.loans }
+            await self.context.reportProgress(done: 0, total: Int64(total))
+            for chunk in chunks {
+                try Task.checkCancellation()
+                report.merge(try await processor.processLoans(idRange: chunk.range))
+                await self.context.reportProgress(
+                    done: Int64(report.processed + report.failedCount + report.skippedLocked),
+                    total: Int64(total)
+                )
+            }
+            var result = extra.merging(summarise(report)) { _, new in new }
+            result[self.dateKey] = .string(self.date.description)
+            result["jobRunId"] = .integer(runID)
+            let json = JSONValue.object(result)
+            try await ledger.finish(runID: runID, status: report.failedCount > 0 ? .partial : .succeeded, stats: json)
+            self.context.logger.debug(
+                "loan business date finished",
+                metadata: [.businessDate: "\(self.date)", .loanCount: "\(report.processed)"]
+            )
+            return json
+        } catch {
+            if !Task.isCancelled {
+                try? await ledger.finish(runID: runID, status: .failed, stats: .null, error: String(describing: error))
+            }
+            throw error
+        }
+    }
+
+    /// Cuts the loans `eligibleIDs` selects into id ranges of at most `chunkSize` loans, as
+    /// Fineract's partitioner does (ids in order, numbered, cut every `chunkSize`).
+    static func chunkRanges(
+        of eligibleIDs: PostgresQuery,
+        chunkSize: Int,
+        pool: PostgresPool
+    ) async throws -> [(range: ClosedRange<Int64>, loans: Int)] {
+        var query: PostgresQuery = "SELECT min(id) AS first_id, max(id) AS last_id, count(*) AS loans FROM ("
+        query.append("SELECT id, (row_number() OVER (ORDER BY id) - 1) / \(chunkSize) AS chunk FROM (")
+        query.append(eligibleIDs)
+        query.append(") eligible) numbered GROUP BY chunk ORDER BY chunk")
+        return try await pool.query(query).map { row in
+            let first: Int64 = try row.decode("first_id")
+            let last: Int64 = try row.decode("last_id")
+            return (first...last, try row.decode("loans"))
+        }
+    }
+}
