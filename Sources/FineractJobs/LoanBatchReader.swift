@@ -45,8 +45,11 @@ struct LoanBatchReader: Sendable {
         if self.steps.contains(.loanDelinquencyClassification) {
             tags = try await self.openDelinquencyTags(idArray, on: connection)
         }
-        return ids.compactMap { id in
-            guard var loaded = loans.removeValue(forKey: id) else { return nil }
+        return ids.map { id in
+            guard var loaded = loans.removeValue(forKey: id) else {
+                let missing = LoanRuleError(code: "loan_not_loaded", message: "loan \(id) or its client was not found")
+                return (id, .failure(missing))
+            }
             if case .success(var record) = loaded {
                 record.input.installments = schedules.removeValue(forKey: id) ?? []
                 record.input.charges = charges[id] ?? []

@@ -59,7 +59,7 @@ struct LoanChunkProcessor: Sendable {
             }
             report.merge(batch.report)
             failures = batch.failures
-        } catch  where Self.isRefusal(error) {
+        } catch let error where Self.isRefusal(error) {
             // The database refused the batch; find the loan at fault by going one loan at a time.
             self.logger.info(
                 "loan batch refused by the database; retrying its loans one by one",
@@ -73,7 +73,7 @@ struct LoanChunkProcessor: Sendable {
                     }
                     report.merge(single.report)
                     failures += single.failures
-                } catch  where Self.isRefusal(error) {
+                } catch let error where Self.isRefusal(error) {
                     failures.append((loanID, error))
                 }
             }

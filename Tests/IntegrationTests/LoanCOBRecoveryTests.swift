@@ -206,4 +206,48 @@ struct LoanCOBRecoveryTests {
             )
         }
     }
+
+    /// The same, cancelled from outside while its second chunk is being written: the statement in
+    /// flight is cancelled and its transaction rolled back. Whatever the moment the cancel lands,
+    /// the next run leaves every loan with exactly one accrual and two journal entries.
+    @Test func aRunCancelledMidChunkRollsTheChunkBack() async throws {
+        try await LoanTestBank.with { bank in
+            let product = try await bank.makeProduct(name: "L1 product")
+            let client = try await bank.makeClient("C-1")
+            try await bank.makeLoans(count: 2000, prefix: "L-", product: product, client: client)
+            try await bank.setBusinessDate("2023-02-01")
+
+            let (progress, reported) = AsyncStream<Int64>.makeStream()
+            let context = LoanTestBank.context { done, _ in reported.yield(done) }
+            let worker = LoanCOBWorker(pool: bank.pool)
+            let run = Task {
+                try await worker.process(parameters: ["chunkSize": 500], context: context)
+            }
+            for await done in progress where done >= 500 {
+                break
+            }
+            run.cancel()
+            _ = await run.result
+            reported.finish()
+
+            let finished = try await bank.runCOB(["chunkSize": 500])
+            #expect(finished.integer("failed.count") == 0)
+            #expect(
+                try await bank.count(
+                    "SELECT count(*) AS count FROM m_loan WHERE last_closed_business_date = '2023-01-31'"
+                ) == 2000
+            )
+            let accruals = try await bank.pool.query(
+                """
+                SELECT count(*) AS count, count(DISTINCT loan_id) AS loans, sum(amount) AS total
+                FROM m_loan_transaction WHERE transaction_type_enum = 10
+                """
+            )[0]
+            #expect(try accruals.decode("count", as: Int.self) == 2000)
+            #expect(try accruals.decode("loans", as: Int.self) == 2000)
+            #expect(try accruals.decode("total", as: Decimal.self) == 2000 * Decimal(string: "64.52")!)
+            #expect(try await bank.count("SELECT count(*) AS count FROM acc_gl_journal_entry") == 4000)
+            #expect(try await bank.count("SELECT count(*) AS count FROM m_loan_account_locks") == 0)
+        }
+    }
 }

@@ -10,6 +10,9 @@ import Foundation
 /// ended. The open tag changes only when the range does: the same range is left alone, a new
 /// range lifts the old tag and opens a new one, and a loan no longer delinquent has its tag
 /// lifted, all dated the business date.
+///
+/// Fineract's pause periods (`m_loan_delinquency_action`) are not modelled: the schema has no such
+/// table yet, so every loan is classified every day.
 public struct DelinquencyClassifier: Sendable {
     /// One range of a delinquency bucket (`m_delinquency_range`).
     public struct Range: Sendable, Hashable {
@@ -77,6 +80,8 @@ public struct DelinquencyClassifier: Sendable {
         openRangeID: Int64?,
         businessDate: LocalDate
     ) -> Transition {
+        // TODO: pause periods (Fineract's `m_loan_delinquency_action`) are not honoured, acceptable
+        // while the schema has no such table; adding it and skipping paused dates here removes this.
         let target = self.range(forDelinquentDays: self.delinquentDays(installments, businessDate: businessDate))
         switch (openRangeID, target?.id) {
         case (nil, nil): return .unchanged

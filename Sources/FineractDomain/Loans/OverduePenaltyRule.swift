@@ -173,8 +173,8 @@ public struct OverduePenaltyRule: Sendable {
         guard let calculation = Charge.Calculation(rawValue: charge.calculationCode) else {
             throw LoanRuleError(
                 code: "unsupported_charge_calculation",
-                message:
-                    "penalty charge \(charge.id) uses calculation \(charge.calculationCode), which cannot apply to an overdue installment"
+                message: "penalty charge \(charge.id) uses calculation \(charge.calculationCode), "
+                    + "which cannot apply to an overdue installment"
             )
         }
         let base: Decimal
