@@ -1,3 +1,4 @@
+import JobsCore
 public import JobsEngine
 public import Postgres
 
@@ -7,10 +8,13 @@ public enum BuiltInWorkers {
         registry.registerWorker(SystemHealthCheckWorker(pool: pool))
     }
 
-    /// Registers `diagnostic_noop` and `diagnostic_probe`, which operators and tests use to check
-    /// the engine itself; off unless asked for.
+    /// Registers `diagnostic_noop`, `diagnostic_probe` and `diagnostic_tenant_probe`, which operators
+    /// and tests use to check the engine itself; off unless asked for.
     public static func registerDiagnostics(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(DiagnosticNoopWorker())
         registry.registerWorker(DiagnosticProbeWorker(pool: pool))
+        registry.registerWorker(
+            DiagnosticProbeWorker(pool: pool, jobType: "diagnostic_tenant_probe", runsPerTenant: true)
+        )
     }
 }

@@ -48,6 +48,7 @@ enum JSONRepresentation {
             "id": .string(execution.id.uuidString.lowercased()),
             "jobId": .string(execution.jobID.uuidString.lowercased()),
             "parentExecutionId": self.text(execution.parentExecutionID?.uuidString.lowercased()),
+            "childKey": self.text(execution.childKey),
             "tenantId": self.text(execution.tenantID),
             "jobType": .string(execution.jobType.rawValue),
             "priority": .string(execution.priority.rawValue),
@@ -73,6 +74,7 @@ enum JSONRepresentation {
             "finishedAt": self.timestamp(execution.finishedAt),
             "durationMs": durationMs,
             "attempts": .array(execution.attempts.map(self.attempt)),
+            "children": .array(execution.children.map(self.execution)),
         ])
     }
 

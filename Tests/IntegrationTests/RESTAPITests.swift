@@ -13,7 +13,7 @@ struct RESTAPITests {
     static var healthJob: [String: Any] {
         [
             "name": "Health", "jobType": "system_health_check", "cronExpression": "0 */5 * * * ?",
-            "timezone": "Europe/Berlin", "priority": "high", "maxRetries": 2,
+            "timezone": "Europe/Berlin", "priority": "high", "maxRetries": 2, "tenantId": "default",
         ]
     }
 
@@ -247,7 +247,9 @@ struct RESTAPITests {
             let cancelled = try await client.get("/jobs?status=cancelled")
             #expect(cancelled.json["total"] as? Int == 1)
             let byType = try await client.get("/jobs?jobType=system_health_check&tenantId=default")
-            #expect(byType.json["total"] as? Int == 0)
+            #expect(byType.json["total"] as? Int == 5)
+            let otherTenant = try await client.get("/jobs?jobType=system_health_check&tenantId=elsewhere")
+            #expect(otherTenant.json["total"] as? Int == 0)
             let badStatus = try await client.get("/jobs?status=sleeping")
             #expect(badStatus.status == 400)
             #expect(badStatus.text.contains("status"))
