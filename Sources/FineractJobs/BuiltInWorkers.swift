@@ -6,6 +6,8 @@ public import Postgres
 public enum BuiltInWorkers {
     public static func register(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(SystemHealthCheckWorker(pool: pool))
+        registry.registerWorker(EndOfDayWorker(pool: pool, registry: registry))
+        registry.registerWorker(EndOfMonthWorker(pool: pool, registry: registry))
     }
 
     /// Registers `diagnostic_noop`, `diagnostic_probe` and `diagnostic_tenant_probe`, which operators

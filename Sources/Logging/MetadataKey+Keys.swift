@@ -48,3 +48,14 @@ extension Logger.MetadataKey {
     public static let config = Self("config")
     public static let configKey = Self("config.key")
 }
+
+// MARK: - Financial jobs
+
+extension Logger.MetadataKey {
+    /// The business date a financial job works on (`2024-01-31`).
+    public static let businessDate = Self("fineract.business_date")
+    /// Whether an end of day moved the business date (false when a repeat found it moved already).
+    public static let businessDateAdvanced = Self("fineract.business_date.advanced")
+    /// The month an end of month closes (`2024-01`).
+    public static let closingMonth = Self("fineract.closing_month")
+}
