@@ -42,16 +42,19 @@ extension Decimal {
         }
     }
 
-    /// This value rounded to `digits` significant digits, half-even: Java's `MathContext(digits)`.
+    /// This value rounded to `digits` significant digits: Java's `MathContext(digits, mode)`,
+    /// half-even unless another mode is given.
     ///
-    /// Fineract does its interest arithmetic in `MathContext.DECIMAL64` (16 digits), so products
-    /// and quotients are cut to 16 significant digits before they are rounded to a scale.
-    public func rounded(significantDigits digits: Int) -> Decimal {
+    /// Fineract does its savings interest arithmetic in `MathContext.DECIMAL64` (16 digits), and
+    /// its loan schedules in `MoneyHelper`'s context (19 digits, the tenant's rounding mode), so
+    /// products and quotients are cut to that many significant digits before they are rounded to
+    /// a scale.
+    public func rounded(significantDigits digits: Int, _ mode: MoneyRoundingMode = .halfEven) -> Decimal {
         precondition(digits > 0, "a precision of \(digits) significant digits is meaningless")
         guard !self.isZero else { return self }
         // The position of the leading digit: 10^magnitude <= |self| < 10^(magnitude + 1).
         let magnitude = self.decimalMagnitude
-        return self.rounded(scale: digits - 1 - magnitude, .halfEven)
+        return self.rounded(scale: digits - 1 - magnitude, mode)
     }
 
     /// Java's `MathContext.DECIMAL64` rounding, the precision of Fineract's interest arithmetic.
