@@ -49,7 +49,8 @@ struct SchedulerTests {
                 "POST",
                 "/jobs",
                 json: [
-                    "name": "once", "jobType": "system_health_check", "executionInterval": "once", "tenantId": "default",
+                    "name": "once", "jobType": "system_health_check", "executionInterval": "once",
+                    "tenantId": "default",
                 ]
             )
             let jobID = try #require(created.json["id"] as? String)
