@@ -1,3 +1,5 @@
+import FineractDomain
+import FineractJobs
 import Foundation
 import JobsCore
 import JobsEngine
@@ -90,12 +92,15 @@ enum JSONRepresentation {
         ])
     }
 
-    static func tenant(_ tenant: Tenant) -> JSONValue {
+    /// A tenant with its Fineract dates (`yyyy-MM-dd`, null when the tenant has none).
+    static func tenant(_ tenant: Tenant, dates: BusinessDates?) -> JSONValue {
         .object([
             "id": .string(tenant.id),
             "name": .string(tenant.name),
             "timezone": .string(tenant.timezone),
             "active": .bool(tenant.isActive),
+            "businessDate": self.text(dates?.businessDate.description),
+            "cobDate": self.text(dates?.cobDate.description),
             "createdAt": self.timestamp(tenant.createdAt),
             "updatedAt": self.timestamp(tenant.updatedAt),
         ])
