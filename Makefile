@@ -7,7 +7,7 @@ SWIFT ?= swift
 DEBIAN_PACKAGES := libpq-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config postgresql
 BUILD_FLAGS ?=
 
-.PHONY: all deps build run test test-multinode chaos bench clean
+.PHONY: all deps build run test test-multinode chaos bench bench-domain clean
 
 all: build
 
@@ -20,6 +20,7 @@ build: deps
 
 ## Builds and starts the service; with no POSTGRES_* or DATABASE_URL it starts its own database.
 run: build
+	$(SWIFT) run $(BUILD_FLAGS) fineract-jobs seed-demo
 	$(SWIFT) run $(BUILD_FLAGS) fineract-jobs serve
 
 ## Runs every test against a throwaway PostgreSQL started for the run.
@@ -44,6 +45,10 @@ chaos: deps
 ## Throughput and enqueue-to-start latency of fineract-jobs beside pgqueuer and procrastinate.
 bench: deps
 	scripts/bench.sh
+
+## Savings interest posting and loan COB on 100,000 seeded accounts and loans, one node and three.
+bench-domain: deps
+	scripts/bench-domain.sh
 
 clean:
 	rm -rf .build

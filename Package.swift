@@ -50,7 +50,9 @@ let package = Package(
         ),
         .target(
             name: "JobsServer",
-            dependencies: ["JobsCore", "JobsEngine", "FineractJobs", "Postgres", "HTTPServer", "Logging"],
+            dependencies: [
+                "JobsCore", "JobsEngine", "FineractDomain", "FineractJobs", "Postgres", "HTTPServer", "Logging",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

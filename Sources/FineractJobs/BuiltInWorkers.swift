@@ -1,3 +1,4 @@
+import JobsCore
 public import JobsEngine
 public import Postgres
 
@@ -5,14 +6,19 @@ public import Postgres
 public enum BuiltInWorkers {
     public static func register(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(SystemHealthCheckWorker(pool: pool))
+        registry.registerWorker(EndOfDayWorker(pool: pool, registry: registry))
+        registry.registerWorker(EndOfMonthWorker(pool: pool, registry: registry))
         registry.registerWorker(LoanCOBWorker(pool: pool))
         registry.registerWorker(LoanInterestPostingWorker(pool: pool))
     }
 
-    /// Registers `diagnostic_noop` and `diagnostic_probe`, which operators and tests use to check
-    /// the engine itself; off unless asked for.
+    /// Registers `diagnostic_noop`, `diagnostic_probe` and `diagnostic_tenant_probe`, which operators
+    /// and tests use to check the engine itself; off unless asked for.
     public static func registerDiagnostics(in registry: WorkerRegistry, pool: PostgresPool) {
         registry.registerWorker(DiagnosticNoopWorker())
         registry.registerWorker(DiagnosticProbeWorker(pool: pool))
+        registry.registerWorker(
+            DiagnosticProbeWorker(pool: pool, jobType: "diagnostic_tenant_probe", runsPerTenant: true)
+        )
     }
 }

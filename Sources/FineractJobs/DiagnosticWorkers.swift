@@ -6,6 +6,8 @@ public import Postgres
 /// `diagnostic_noop`: succeeds at once and touches nothing; measures the engine's own overhead.
 public struct DiagnosticNoopWorker: JobWorker {
     public let jobType: JobType = "diagnostic_noop"
+    /// Checks the engine, not tenant data: a job without a tenant runs once.
+    public let runsPerTenant = false
 
     public init() {}
 
@@ -18,15 +20,22 @@ public struct DiagnosticNoopWorker: JobWorker {
 /// parameters say, to verify a cluster end to end and to drive the engine's failure tests.
 ///
 /// Parameters: `sleepMs` (how long to work, default 0), `failAttempts` (attempts up to this number
-/// fail, default 0), `retryable` (whether those failures may be retried, default true) and
-/// `ignoreCancellation` (work by blocking the thread, deaf to timeouts and cancels, default false).
+/// fail, default 0), `retryable` (whether those failures may be retried, default true),
+/// `ignoreCancellation` (work by blocking the thread, deaf to timeouts and cancels, default false)
+/// and `failTenants` (tenant ids whose attempts always fail, default none).
+///
+/// Registered twice: as `diagnostic_probe`, which runs once even for a job without a tenant, and as
+/// `diagnostic_tenant_probe`, which runs once per active tenant like the financial jobs.
 public struct DiagnosticProbeWorker: JobWorker {
-    public let jobType: JobType = "diagnostic_probe"
+    public let jobType: JobType
+    public let runsPerTenant: Bool
 
     private let pool: PostgresPool
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, jobType: JobType = "diagnostic_probe", runsPerTenant: Bool = false) {
         self.pool = pool
+        self.jobType = jobType
+        self.runsPerTenant = runsPerTenant
     }
 
     public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
@@ -48,7 +57,9 @@ public struct DiagnosticProbeWorker: JobWorker {
         } else if sleepMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(sleepMilliseconds))
         }
-        let fails = Int64(context.attempt) <= failAttempts
+        let failTenants = parameters["failTenants"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let failsForTenant = context.tenantID.map(failTenants.contains) ?? false
+        let fails = Int64(context.attempt) <= failAttempts || failsForTenant
         try await self.pool.query(
             """
             UPDATE job_probe_attempt SET finished_at = now(), outcome = \(fails ? "failed" : "succeeded")
@@ -58,7 +69,9 @@ public struct DiagnosticProbeWorker: JobWorker {
         if fails {
             throw JobWorkerError(
                 code: "probe_failure",
-                message: "attempt \(context.attempt) fails as asked (failAttempts = \(failAttempts))",
+                message: failsForTenant
+                    ? "attempts for tenant \(context.tenantID ?? "") fail as asked (failTenants)"
+                    : "attempt \(context.attempt) fails as asked (failAttempts = \(failAttempts))",
                 isRetryable: retryable
             )
         }

@@ -105,9 +105,9 @@ struct LoanBatchReader: Sendable {
             loanID: id,
             status: try row.decode("loan_status_id"),
             currency: currency,
-            disbursedOn: try row.decodeOptionalLocalDate("disbursedon_date"),
-            interestCalculatedFrom: try row.decodeOptionalLocalDate("interest_calculated_from_date"),
-            accruedTill: try row.decodeOptionalLocalDate("accrued_till"),
+            disbursedOn: try row.decode("disbursedon_date", as: LocalDate?.self),
+            interestCalculatedFrom: try row.decode("interest_calculated_from_date", as: LocalDate?.self),
+            accruedTill: try row.decode("accrued_till", as: LocalDate?.self),
             graceOnArrearsAgeing: try row.decode("grace_on_arrears_ageing", as: Int?.self) ?? product
                 .graceOnArrearsAgeing ?? 0,
             isNPA: try row.decode("is_npa"),
@@ -158,8 +158,8 @@ struct LoanBatchReader: Sendable {
             let installment = LoanInstallment(
                 id: try row.decode("id"),
                 number: try row.decode("installment"),
-                fromDate: try row.decodeLocalDate("fromdate"),
-                dueDate: try row.decodeLocalDate("duedate"),
+                fromDate: try row.decode("fromdate", as: LocalDate.self),
+                dueDate: try row.decode("duedate", as: LocalDate.self),
                 principal: try row.decode("principal_amount"),
                 principalOutstanding: try row.decode("principal_outstanding", as: Decimal.self),
                 interest: try row.decode("interest_amount"),
@@ -198,7 +198,7 @@ struct LoanBatchReader: Sendable {
         for row in rows {
             charges[try row.decode("loan_id"), default: []].append(
                 PeriodicAccrual.Charge(
-                    dueDate: try row.decodeLocalDate("due_for_collection_as_of_date"),
+                    dueDate: try row.decode("due_for_collection_as_of_date", as: LocalDate.self),
                     amount: try row.decode("amount"),
                     isPenalty: try row.decode("is_penalty")
                 )

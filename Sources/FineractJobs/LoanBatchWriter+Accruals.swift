@@ -23,7 +23,7 @@ extension LoanBatchWriter {
             }
         }
         guard !postings.isEmpty else { return 0 }
-        let submitted = self.purpose.date.postgresDate
+        let submitted = self.purpose.date
         let posted = try await connection.query(
             """
             INSERT INTO m_loan_transaction AS txn (tenant_id, loan_id, office_id, transaction_type_enum,
@@ -56,7 +56,7 @@ extension LoanBatchWriter {
         for row in posted {
             let key = TransactionKey(
                 loanID: try row.decode("loan_id"),
-                date: try row.decodeLocalDate("transaction_date")
+                date: try row.decode("transaction_date", as: LocalDate.self)
             )
             transactions[key] = try row.decode("id")
         }

@@ -47,7 +47,7 @@ extension LoanBatchWriter {
             case .lift: lifted.append(plan.loanID)
             }
         }
-        let businessDate = self.purpose.date.adding(days: 1).postgresDate
+        let businessDate = self.purpose.date.adding(days: 1)
         if !lifted.isEmpty {
             try await connection.query(
                 """
@@ -120,7 +120,7 @@ extension LoanBatchWriter {
                 }
             }
         }
-        let submitted = self.purpose.date.postgresDate
+        let submitted = self.purpose.date
         var queued = (sms: 0, emails: 0)
         if !sms.isEmpty {
             queued.sms = try await connection.query(

@@ -111,7 +111,7 @@ struct LoanBatchWriter: Sendable {
                 || !plan.outcome.penalties.isEmpty
         }
         guard !changed.isEmpty else { return }
-        let watermark: PostgresDate? = closes ? self.purpose.date.postgresDate : nil
+        let watermark: LocalDate? = closes ? self.purpose.date : nil
         try await connection.query(
             """
             UPDATE m_loan l SET

@@ -28,9 +28,7 @@ public struct LoanCOBWorker: JobWorker {
     }
 
     public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
-        guard let tenantID = context.tenantID else {
-            throw JobWorkerError(code: "tenant_required", message: "loan_cob runs for one tenant", isRetryable: false)
-        }
+        let tenantID = try FineractParameters.requireTenant(context)
         let parameters = try LoanJobParameters(parameters, dateKey: "cobDate")
         let settings = try await LoanTenantSettings.load(tenantID: tenantID, pool: self.pool)
         for name in settings.unknownSteps {
@@ -41,7 +39,7 @@ public struct LoanCOBWorker: JobWorker {
             return ["skipped": true, "reason": "no loan COB business step is configured"]
         }
         if let date = parameters.date, date > settings.cobDate {
-            throw LoanJobParameters.invalid("cobDate", "is after the tenant's COB date \(settings.cobDate)")
+            throw FineractParameters.invalid("cobDate", "is after the tenant's COB date \(settings.cobDate)")
         }
         if parameters.catchUp {
             return try await self.catchUp(
@@ -103,7 +101,7 @@ public struct LoanCOBWorker: JobWorker {
               AND loan_status_id = ANY(\(PostgresArray(LoanChunkProcessor.cobStatuses.map(String.init)))::int[])
             """
         )
-        guard let oldest = try rows.first?.decodeOptionalLocalDate("oldest"), oldest < cobDate else { return [] }
+        guard let oldest = try rows.first?.decode("oldest", as: LocalDate?.self), oldest < cobDate else { return [] }
         return Array(oldest.adding(days: 1)...cobDate)
     }
 
@@ -158,7 +156,7 @@ public struct LoanCOBWorker: JobWorker {
             SELECT id FROM m_loan
             WHERE tenant_id = \(tenantID)
               AND loan_status_id = ANY(\(PostgresArray(LoanChunkProcessor.cobStatuses.map(String.init)))::int[])
-              AND (last_closed_business_date = \(cobDate.adding(days: -1).postgresDate)
+              AND (last_closed_business_date = \(cobDate.adding(days: -1))
                    OR (NOT \(catchUp) AND last_closed_business_date IS NULL))
             """
         return try await run.run(

@@ -15,12 +15,12 @@ extension LoanChunkProcessor {
                 SELECT id FROM m_loan
                 WHERE tenant_id = \(self.tenantID) AND id BETWEEN \(idRange.lowerBound) AND \(idRange.upperBound)
                   AND loan_status_id = ANY(\(PostgresArray(Self.cobStatuses.map(String.init)))::int[])
-                  AND (last_closed_business_date = \(cobDate.adding(days: -1).postgresDate)
+                  AND (last_closed_business_date = \(cobDate.adding(days: -1))
                        OR (NOT \(self.catchUp) AND last_closed_business_date IS NULL))
             ), claimed AS (
                 INSERT INTO m_loan_account_locks AS held (tenant_id, loan_id, lock_owner,
                     lock_placed_on_cob_business_date, job_run_id)
-                SELECT \(self.tenantID), id, \(LoanBatchWriter.lockOwner), \(cobDate.postgresDate), \(self.runID)::bigint
+                SELECT \(self.tenantID), id, \(LoanBatchWriter.lockOwner), \(cobDate), \(self.runID)::bigint
                 FROM eligible
                 ON CONFLICT (tenant_id, loan_id) DO UPDATE SET version = held.version + 1, lock_placed_on = now(),
                     lock_placed_on_cob_business_date = EXCLUDED.lock_placed_on_cob_business_date,

@@ -135,7 +135,7 @@ struct LoanChunkProcessor: Sendable {
                 SELECT id FROM m_loan
                 WHERE tenant_id = \(self.tenantID) AND id = ANY(\(ids)::bigint[])
                   AND loan_status_id = ANY(\(PostgresArray(Self.cobStatuses.map(String.init)))::int[])
-                  AND (last_closed_business_date = \(cobDate.adding(days: -1).postgresDate)
+                  AND (last_closed_business_date = \(cobDate.adding(days: -1))
                        OR (NOT \(self.catchUp) AND last_closed_business_date IS NULL))
                 ORDER BY id FOR UPDATE
                 """

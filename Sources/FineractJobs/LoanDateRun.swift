@@ -29,9 +29,9 @@ struct LoanDateRun: Sendable {
         makeProcessor: (_ runID: Int64) -> LoanChunkProcessor,
         summarise: (LoanRunReport) -> [String: JSONValue]
     ) async throws -> JSONValue {
-        let ledger = JobRunLedger(pool: self.pool, tenantID: self.tenantID, jobType: self.jobType)
+        let ledger = JobRunLedger(pool: self.pool)
         let runID: Int64
-        switch try await ledger.start(businessDate: self.date, executionID: self.context.executionID, force: force) {
+        switch try await self.begin(ledger, force: force) {
         case .alreadySucceeded(let previous, let stats):
             self.context.logger.info(
                 "business date already succeeded; nothing to do",
@@ -46,7 +46,7 @@ struct LoanDateRun: Sendable {
                     "previous": stats ?? .null,
                 ]) { _, new in new }
             )
-        case .started(let started):
+        case .started(let started, _):
             runID = started
         }
         do {
@@ -67,7 +67,10 @@ struct LoanDateRun: Sendable {
             result[self.dateKey] = .string(self.date.description)
             result["jobRunId"] = .integer(runID)
             let json = JSONValue.object(result)
-            try await ledger.finish(runID: runID, status: report.failedCount > 0 ? .partial : .succeeded, stats: json)
+            // Loans left unclosed (failed, or locked by someone else) make the date PARTIAL, so it
+            // may be run again without forcing once they are free.
+            let complete = report.failedCount == 0 && report.skippedLocked == 0
+            try await ledger.finish(runID: runID, status: complete ? .succeeded : .partial, stats: json)
             self.context.logger.debug(
                 "loan business date finished",
                 metadata: [.businessDate: "\(self.date)", .loanCount: "\(report.processed)"]
@@ -75,10 +78,36 @@ struct LoanDateRun: Sendable {
             return json
         } catch {
             if !Task.isCancelled {
-                try? await ledger.finish(runID: runID, status: .failed, stats: .null, error: String(describing: error))
+                try? await ledger.finish(runID: runID, status: .failed, stats: nil, error: String(describing: error))
             }
             throw error
         }
+    }
+
+    /// Starts this date's run. An attempt of the same execution resumes its earlier run; when that
+    /// run was for another date (a catch-up that lost its place), it is closed and a new one begun.
+    private func begin(_ ledger: JobRunLedger, force: Bool) async throws -> JobRunLedger.Start {
+        let start = try await ledger.begin(
+            tenantID: self.tenantID,
+            jobType: self.jobType,
+            businessDate: self.date,
+            executionID: self.context.executionID,
+            force: force
+        )
+        guard case .started(let runID, let recorded) = start, let recorded, recorded != self.date else { return start }
+        try await ledger.finish(
+            runID: runID,
+            status: .failed,
+            stats: nil,
+            error: "superseded: the execution moved on to \(self.date)"
+        )
+        return try await ledger.begin(
+            tenantID: self.tenantID,
+            jobType: self.jobType,
+            businessDate: self.date,
+            executionID: self.context.executionID,
+            force: force
+        )
     }
 
     /// Cuts the loans `eligibleIDs` selects into id ranges of at most `chunkSize` loans, as

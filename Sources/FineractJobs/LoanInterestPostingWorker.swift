@@ -22,21 +22,15 @@ public struct LoanInterestPostingWorker: JobWorker {
     }
 
     public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
-        guard let tenantID = context.tenantID else {
-            throw JobWorkerError(
-                code: "tenant_required",
-                message: "loan_interest_posting runs for one tenant",
-                isRetryable: false
-            )
-        }
+        let tenantID = try FineractParameters.requireTenant(context)
         let parameters = try LoanJobParameters(parameters, dateKey: "tillDate")
         if parameters.catchUp {
-            throw LoanJobParameters.invalid("catchUp", "is a loan_cob parameter")
+            throw FineractParameters.invalid("catchUp", "is a loan_cob parameter")
         }
         let settings = try await LoanTenantSettings.load(tenantID: tenantID, pool: self.pool)
         let tillDate = parameters.date ?? settings.businessDate
         if tillDate > settings.businessDate {
-            throw LoanJobParameters.invalid("tillDate", "is after the tenant's business date \(settings.businessDate)")
+            throw FineractParameters.invalid("tillDate", "is after the tenant's business date \(settings.businessDate)")
         }
         if let range = parameters.chunk {
             let report = try await self.processLoans(

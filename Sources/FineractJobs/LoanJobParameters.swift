@@ -23,42 +23,19 @@ public struct LoanJobParameters: Sendable, Equatable {
     ///
     /// - Throws: `JobWorkerError` (`invalid_parameter`, not retryable) naming the parameter.
     public init(_ parameters: [String: JSONValue], dateKey: String) throws {
-        self.date = try Self.date(parameters[dateKey], key: dateKey)
-        self.force = try Self.flag(parameters["force"], key: "force")
-        self.catchUp = try Self.flag(parameters["catchUp"], key: "catchUp")
-        self.chunkSize = Self.defaultChunkSize
-        if let value = parameters["chunkSize"], value != .null {
-            guard let size = value.integerValue, (1...Int64(Self.chunkSizeLimit)).contains(size) else {
-                throw Self.invalid("chunkSize", "must be a whole number from 1 to \(Self.chunkSizeLimit)")
-            }
-            self.chunkSize = Int(size)
-        }
+        self.date = try FineractParameters.date(dateKey, in: parameters)
+        self.force = try FineractParameters.bool("force", in: parameters) ?? false
+        self.catchUp = try FineractParameters.bool("catchUp", in: parameters) ?? false
+        let size = try FineractParameters.integer("chunkSize", in: parameters, range: 1...Int64(Self.chunkSizeLimit))
+        self.chunkSize = size.map(Int.init) ?? Self.defaultChunkSize
         if let value = parameters["chunk"], value != .null {
             guard let from = value["fromId"]?.integerValue, let to = value["toId"]?.integerValue, from <= to else {
-                throw Self.invalid("chunk", "must be an object {\"fromId\": N, \"toId\": M} with N <= M")
+                throw FineractParameters.invalid("chunk", "must be an object {\"fromId\": N, \"toId\": M} with N <= M")
             }
             self.chunk = from...to
         }
         if self.catchUp && self.chunk != nil {
-            throw Self.invalid("chunk", "cannot be combined with catchUp, which runs whole dates")
+            throw FineractParameters.invalid("chunk", "cannot be combined with catchUp, which runs whole dates")
         }
-    }
-
-    static func invalid(_ key: String, _ problem: String) -> JobWorkerError {
-        JobWorkerError(code: "invalid_parameter", message: "parameter \(key) \(problem)", isRetryable: false)
-    }
-
-    private static func date(_ value: JSONValue?, key: String) throws -> LocalDate? {
-        guard let value, value != .null else { return nil }
-        guard let text = value.stringValue, let date = LocalDate(text) else {
-            throw Self.invalid(key, "must be a date written yyyy-MM-dd")
-        }
-        return date
-    }
-
-    private static func flag(_ value: JSONValue?, key: String) throws -> Bool {
-        guard let value, value != .null else { return false }
-        guard let flag = value.boolValue else { throw Self.invalid(key, "must be true or false") }
-        return flag
     }
 }

@@ -17,24 +17,10 @@ struct LoanTenantSettings: Sendable {
 
     /// Reads the settings of `tenantID`.
     ///
-    /// - Throws: `JobWorkerError` (`missing_business_date`, not retryable) for a tenant without
-    ///   Fineract's day-zero data.
+    /// - Throws: `JobWorkerError` (not retryable) for a tenant without Fineract's day-zero data.
     static func load(tenantID: String, pool: PostgresPool) async throws -> LoanTenantSettings {
         try await pool.withConnection { connection in
-            let dates = try await connection.query(
-                "SELECT type, date FROM m_business_date WHERE tenant_id = \(tenantID)"
-            )
-            var byType: [String: LocalDate] = [:]
-            for row in dates {
-                byType[try row.decode("type")] = try row.decodeLocalDate("date")
-            }
-            guard let businessDate = byType["BUSINESS_DATE"], let cobDate = byType["COB_DATE"] else {
-                throw JobWorkerError(
-                    code: "missing_business_date",
-                    message: "tenant \(tenantID) has no BUSINESS_DATE and COB_DATE in m_business_date",
-                    isRetryable: false
-                )
-            }
+            let dates = try await BusinessDates.load(tenantID: tenantID, on: connection)
             let steps = try await connection.query(
                 """
                 SELECT step_name FROM m_batch_business_steps
@@ -53,8 +39,8 @@ struct LoanTenantSettings: Sendable {
                 }
             }
             return LoanTenantSettings(
-                businessDate: businessDate,
-                cobDate: cobDate,
+                businessDate: dates.businessDate,
+                cobDate: dates.cobDate,
                 configuration: try await self.configuration(tenantID: tenantID, on: connection),
                 steps: known,
                 unknownSteps: unknown,

@@ -68,6 +68,10 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return nil
     }
 
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { elements } else { nil }
+    }
+
     public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil

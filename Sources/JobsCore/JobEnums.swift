@@ -74,6 +74,8 @@ public enum ExecutionTrigger: String, Sendable, Hashable, CaseIterable, Codable 
     case cronTrigger = "cron_trigger"
     /// One tenant's share of a job that runs for all tenants.
     case fanOut = "fan_out"
+    /// One chunk of a large execution that split its work so any node can take a part.
+    case split
 }
 
 /// What the scheduler does with fire times that passed while no node was running.

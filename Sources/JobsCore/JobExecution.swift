@@ -30,6 +30,10 @@ public struct JobExecution: Sendable, Hashable, Identifiable {
     public var startedAt: Date?
     public var finishedAt: Date?
     public var attempts: [ExecutionAttempt]
+    /// For a child: its key among its siblings (`tenant:<id>` for a tenant's share, or a chunk).
+    public var childKey: String?
+    /// For a parent: its children, without their attempts (read each child for those).
+    public var children: [JobExecution]
 
     public init(
         id: UUID,
@@ -58,7 +62,9 @@ public struct JobExecution: Sendable, Hashable, Identifiable {
         queuedAt: Date,
         startedAt: Date? = nil,
         finishedAt: Date? = nil,
-        attempts: [ExecutionAttempt] = []
+        attempts: [ExecutionAttempt] = [],
+        childKey: String? = nil,
+        children: [JobExecution] = []
     ) {
         self.id = id
         self.jobID = jobID
@@ -87,6 +93,8 @@ public struct JobExecution: Sendable, Hashable, Identifiable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.attempts = attempts
+        self.childKey = childKey
+        self.children = children
     }
 }
 

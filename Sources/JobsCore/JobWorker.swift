@@ -19,6 +19,16 @@ public protocol JobWorker: Sendable {
     /// - Returns: a JSON result stored on the execution.
     /// - Throws: any error to fail the attempt; `JobWorkerError` to control retrying.
     func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue
+
+    /// Whether an execution of a job with no tenant (`tenantId` null) runs once per active tenant.
+    ///
+    /// True for work on tenant data: the engine then runs one child execution per active tenant and
+    /// the parent reports their outcome. False for work on the installation itself, which runs once.
+    var runsPerTenant: Bool { get }
+}
+
+extension JobWorker {
+    public var runsPerTenant: Bool { true }
 }
 
 /// What a worker knows about the attempt it runs.
@@ -36,6 +46,7 @@ public struct JobContext: Sendable {
     /// Already carries `job.id`, `execution.id`, `job.type` and `tenant.id`.
     public var logger: Logger
     private let progressReporter: @Sendable (_ done: Int64, _ total: Int64?) async -> Void
+    private let childRunner: (@Sendable ([ChildExecutionRequest]) async throws -> [ChildExecutionOutcome])?
 
     public init(
         jobID: UUID,
@@ -46,7 +57,8 @@ public struct JobContext: Sendable {
         fireTime: Date?,
         nodeID: String,
         logger: Logger,
-        progressReporter: @escaping @Sendable (_ done: Int64, _ total: Int64?) async -> Void = { _, _ in }
+        progressReporter: @escaping @Sendable (_ done: Int64, _ total: Int64?) async -> Void = { _, _ in },
+        childRunner: (@Sendable ([ChildExecutionRequest]) async throws -> [ChildExecutionOutcome])? = nil
     ) {
         self.jobID = jobID
         self.executionID = executionID
@@ -57,6 +69,31 @@ public struct JobContext: Sendable {
         self.nodeID = nodeID
         self.logger = logger
         self.progressReporter = progressReporter
+        self.childRunner = childRunner
+    }
+
+    /// Whether `runChildren` is available: true inside the engine, false when a worker is called
+    /// directly (a test, a command-line run), where it should do all its work in-process.
+    public var canRunChildren: Bool {
+        self.childRunner != nil
+    }
+
+    /// Runs `children` as executions of their own, which any node may claim, and waits until every
+    /// one has ended.
+    ///
+    /// Children are created once per key: an attempt retried after its node died finds the children
+    /// the earlier attempt created (finished or not) and waits for them instead of creating more.
+    /// While it waits the attempt gives up its slot on this node. Cancelling the attempt cancels the
+    /// children that have not ended.
+    ///
+    /// - Returns: every child's outcome, in the order of `children`.
+    public func runChildren(_ children: [ChildExecutionRequest]) async throws -> [ChildExecutionOutcome] {
+        guard let childRunner = self.childRunner else {
+            preconditionFailure("runChildren needs the engine; check canRunChildren first")
+        }
+        let keys = Set(children.map(\.key))
+        precondition(keys.count == children.count, "child keys must be unique within one execution")
+        return try await childRunner(children)
     }
 
     /// Records how far the attempt has come, visible on the execution while it runs.

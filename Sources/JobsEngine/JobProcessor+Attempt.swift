@@ -18,7 +18,14 @@ extension JobProcessor {
         logger.debug("execution started")
         let end: AttemptEnd
         if let worker = self.registry.worker(for: execution.jobType) {
-            end = await self.runAttempt(of: execution, with: worker, end: attemptEnd, logger: logger)
+            end = await self.runAttempt(
+                of: execution,
+                fencingToken: claim.fencingToken,
+                with: worker,
+                end: attemptEnd,
+                logger: logger
+            )
+            await self.cancelChildren(of: execution, because: end, logger: logger)
         } else {
             end = .threw(
                 JobWorkerError(
@@ -63,6 +70,7 @@ extension JobProcessor {
     /// grace period so its slot is freed.
     private func runAttempt(
         of execution: JobExecution,
+        fencingToken: Int64,
         with worker: any JobWorker,
         end: OneShot<AttemptEnd>,
         logger: Logger
@@ -79,14 +87,29 @@ extension JobProcessor {
             logger: logger,
             progressReporter: { done, total in
                 try? await store.recordProgress(executionID: execution.id, done: done, total: total)
+            },
+            childRunner: { requests in
+                try await self.runChildren(requests, of: execution, fencingToken: fencingToken, logger: logger)
             }
         )
+        // A job for all tenants runs its worker once per active tenant, each run a child of this one.
+        let fansOut = execution.tenantID == nil && execution.parentExecutionID == nil && worker.runsPerTenant
         let workerDone = OneShot<Bool>()
         // Bridging: the worker runs in a task of its own so that one which ignores cancellation can
         // be abandoned without holding this slot forever.
         let workerTask = Task {
             do {
-                end.fulfil(.returned(try await worker.process(parameters: execution.parameters, context: context)))
+                let result =
+                    if fansOut {
+                        try await Self.fanOutAcrossTenants(
+                            parameters: execution.parameters,
+                            context: context,
+                            store: store
+                        )
+                    } else {
+                        try await worker.process(parameters: execution.parameters, context: context)
+                    }
+                end.fulfil(.returned(result))
             } catch {
                 end.fulfil(.threw(error))
             }

@@ -68,6 +68,8 @@ public final class JobProcessor: Sendable {
         var deadline: ContinuousClock.Instant
         /// Its outcome is being recorded, which removes the lease; the renewer leaves it alone.
         var isFinishing = false
+        /// A parent waiting for its children: its lease is renewed but it holds no slot.
+        var isAwaitingChildren = false
     }
 
     public let configuration: Configuration
@@ -86,7 +88,8 @@ public final class JobProcessor: Sendable {
     private let eventContinuation: AsyncStream<Event>.Continuation
     private let wakePending = Atomic<Bool>(false)
     private let shuttingDown = Atomic<Bool>(false)
-    private let drained = WakeSignal()
+    /// Signalled whenever an attempt ends and frees its slot.
+    let drained = WakeSignal()
     private let stopped = OneShot<Bool>()
     let slots: Mutex<SlotLedger>
     let completions: CompletionBatcher

@@ -32,7 +32,7 @@ extension JobStore {
 
     static func decodeExecution(_ row: PostgresRow) throws -> JobExecution {
         let priorityRank: Int = try row.decode("priority")
-        return JobExecution(
+        var execution = JobExecution(
             id: try row.decode("id"),
             jobID: try row.decode("job_id"),
             parentExecutionID: try row.decode("parent_execution_id"),
@@ -60,6 +60,11 @@ extension JobStore {
             startedAt: try row.decode("started_at"),
             finishedAt: try row.decode("finished_at")
         )
+        // The claim function returns the columns a worker needs, which do not include the key.
+        if row.contains("child_key") {
+            execution.childKey = try row.decode("child_key")
+        }
+        return execution
     }
 
     static func decodeAttempt(_ row: PostgresRow) throws -> ExecutionAttempt {

@@ -22,7 +22,7 @@ public struct JobStore: Sendable {
     static let executionColumns = """
         id, job_id, parent_execution_id, tenant_id, job_type, priority, status, trigger, fire_time, is_catch_up,
         parameters, attempt, max_attempts, run_after, timeout_seconds, node_id, idempotency_key, cancel_requested,
-        progress_done, progress_total, result, error, error_code, queued_at, started_at, finished_at
+        progress_done, progress_total, result, error, error_code, queued_at, started_at, finished_at, child_key
         """
 
     // MARK: - Jobs
@@ -128,12 +128,13 @@ public struct JobStore: Sendable {
 
     // MARK: - Executions
 
-    /// The most recent executions of a job, newest first, each with its attempts.
+    /// The most recent top-level executions of a job, newest first, each with its attempts and
+    /// children.
     public func recentExecutions(jobID: UUID, limit: Int) async throws -> [JobExecution] {
         let rows = try await self.pool.query(
             """
             SELECT \(unescaped: Self.executionColumns) FROM job_execution
-            WHERE job_id = \(jobID)
+            WHERE job_id = \(jobID) AND parent_execution_id IS NULL
             ORDER BY queued_at DESC, id
             LIMIT \(limit)
             """
@@ -153,10 +154,31 @@ public struct JobStore: Sendable {
         for row in attemptRows {
             attempts[try row.decode("execution_id", as: UUID.self), default: []].append(try Self.decodeAttempt(row))
         }
+        let children = try await self.children(ofAny: ids)
         for index in executions.indices {
             executions[index].attempts = attempts[executions[index].id] ?? []
+            executions[index].children = children[executions[index].id] ?? []
         }
         return executions
+    }
+
+    /// The children of the given executions, by parent, in key order.
+    private func children(ofAny parentIDs: PostgresArray) async throws -> [UUID: [JobExecution]] {
+        let rows = try await self.pool.query(
+            """
+            SELECT \(unescaped: Self.executionColumns) FROM job_execution
+            WHERE parent_execution_id = ANY(\(parentIDs)::uuid[])
+            ORDER BY parent_execution_id, child_key
+            """
+        )
+        var children: [UUID: [JobExecution]] = [:]
+        for row in rows {
+            let child = try Self.decodeExecution(row)
+            if let parent = child.parentExecutionID {
+                children[parent, default: []].append(child)
+            }
+        }
+        return children
     }
 
     /// The execution with `id` and its attempts.
@@ -172,6 +194,7 @@ public struct JobStore: Sendable {
             """
         )
         execution.attempts = try attemptRows.map(Self.decodeAttempt)
+        execution.children = try await self.children(ofAny: PostgresArray([id.uuidString.lowercased()]))[id] ?? []
         return execution
     }
 }

@@ -16,6 +16,8 @@ public struct JobsEngineError: Error, Sendable, CustomStringConvertible {
         public static let executionNotFound = Code("execution_not_found")
         /// The job's state does not allow the change, such as executing a cancelled job.
         public static let illegalState = Code("illegal_state")
+        /// The attempt no longer holds its execution's lease: another node has taken it over.
+        public static let leaseLost = Code("lease_lost")
 
         public var description: String { self.name }
     }

@@ -17,7 +17,7 @@ struct SlotLedger {
     /// Reserves up to `wanted` slots, counting `freeing` running attempts as already gone because
     /// the claim commits together with their completion.
     mutating func reserve(upTo wanted: Int, freeing: Int = 0) -> Int {
-        let available = self.capacity - self.running.count - self.reserved + freeing
+        let available = self.capacity - self.occupied - self.reserved + freeing
         let granted = max(0, min(wanted, available))
         self.reserved += granted
         return granted
@@ -32,6 +32,25 @@ struct SlotLedger {
         }
         self.reserved -= granted
         self.running.merge(claimed) { _, new in new }
+    }
+
+    /// Attempts that hold a slot: every running attempt except parents waiting for their children.
+    var occupied: Int {
+        self.running.values.count { !$0.isAwaitingChildren }
+    }
+
+    /// Gives up the slot of a parent while it waits for its children, so they can run here too.
+    mutating func beginAwaitingChildren(_ id: UUID) {
+        self.running[id]?.isAwaitingChildren = true
+    }
+
+    /// Takes a slot again for a parent whose children have ended; false while every slot is taken,
+    /// so the node never runs more than its capacity.
+    mutating func endAwaitingChildren(_ id: UUID, force: Bool = false) -> Bool {
+        guard self.running[id]?.isAwaitingChildren == true else { return true }
+        guard force || self.occupied + self.reserved < self.capacity else { return false }
+        self.running[id]?.isAwaitingChildren = false
+        return true
     }
 
     /// Gives back a reservation that claimed nothing.

@@ -13,7 +13,14 @@ public struct Tenant: Sendable, Hashable {
     public var updatedAt: Date
 }
 
-/// Tenant SQL: list, create, deactivate.
+/// The checked fields of a tenant about to be created.
+public struct NewTenant: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var timezone: String
+}
+
+/// Tenant SQL: list, create (check the fields, then insert), deactivate.
 public struct TenantStore: Sendable {
     let pool: PostgresPool
 
@@ -29,39 +36,54 @@ public struct TenantStore: Sendable {
         return try rows.map(Self.decode)
     }
 
-    /// Creates a tenant after checking its fields.
+    /// Reads and checks the fields of a tenant to create, adding a violation for each bad or unknown field.
     ///
-    /// - Throws: `ValidationError` naming each bad field, or when the id is taken.
-    public func createTenant(from input: [String: JSONValue]) async throws -> Tenant {
-        var violations: [FieldViolation] = []
-        for key in input.keys.sorted() where !["id", "name", "timezone"].contains(key) {
-            violations.append(FieldViolation(field: key, message: "is not a known field"))
+    /// - Parameters:
+    ///   - otherFields: fields the caller reads itself, which are therefore not unknown here.
+    /// - Returns: the tenant, or nil when any field is bad or unknown.
+    public static func newTenant(
+        from input: [String: JSONValue],
+        otherFields: Set<String> = [],
+        violations: inout [FieldViolation]
+    ) -> NewTenant? {
+        var found: [FieldViolation] = []
+        let known: Set<String> = ["id", "name", "timezone"]
+        for key in input.keys.sorted() where !known.contains(key) && !otherFields.contains(key) {
+            found.append(FieldViolation(field: key, message: "is not a known field"))
         }
         let id = input["id"]?.stringValue
         if id == nil || !TenantID.isWellFormed(id!) {
-            violations.append(FieldViolation(field: "id", message: "must be 1-64 letters, digits, '_' or '-'"))
+            found.append(FieldViolation(field: "id", message: "must be 1-64 letters, digits, '_' or '-'"))
         }
         let name = input["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
         if name == nil || name!.isEmpty || name!.count > 200 {
-            violations.append(FieldViolation(field: "name", message: "must be 1-200 characters"))
+            found.append(FieldViolation(field: "name", message: "must be 1-200 characters"))
         }
         let timezone = input["timezone"]?.stringValue ?? "UTC"
         if TimeZone(identifier: timezone) == nil {
-            violations.append(FieldViolation(field: "timezone", message: "'\(timezone)' is not an IANA time zone name"))
+            found.append(FieldViolation(field: "timezone", message: "'\(timezone)' is not an IANA time zone name"))
         }
-        guard violations.isEmpty, let id, let name else {
-            throw ValidationError(violations)
+        violations += found
+        guard found.isEmpty, let id, let name else {
+            return nil
         }
+        return NewTenant(id: id, name: name, timezone: timezone)
+    }
+
+    /// Inserts a checked tenant on `connection`, inside the caller's transaction when it has one.
+    ///
+    /// - Throws: `ValidationError` on `id` when a tenant with that id exists.
+    public static func insert(_ tenant: NewTenant, on connection: PostgresConnection) async throws -> Tenant {
         do {
-            let rows = try await self.pool.query(
+            let rows = try await connection.query(
                 """
-                INSERT INTO tenant (id, name, timezone) VALUES (\(id), \(name), \(timezone))
+                INSERT INTO tenant (id, name, timezone) VALUES (\(tenant.id), \(tenant.name), \(tenant.timezone))
                 RETURNING id, name, timezone, active, created_at, updated_at
                 """
             )
             return try Self.decode(rows[0])
         } catch let error as PostgresError where error.isUniqueViolation {
-            throw ValidationError([FieldViolation(field: "id", message: "tenant '\(id)' already exists")])
+            throw ValidationError([FieldViolation(field: "id", message: "tenant '\(tenant.id)' already exists")])
         }
     }
 

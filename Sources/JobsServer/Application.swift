@@ -184,7 +184,9 @@ public struct Application: Sendable {
         let applied = try await Migrator(pool: pool, logger: logger).migrate(migrations)
         logger.info(
             "schema up to date",
-            metadata: [.dbMigrationVersion: "\(migrations.last?.version ?? 0)", .dbMigrationsApplied: "\(applied.count)"]
+            metadata: [
+                .dbMigrationVersion: "\(migrations.last?.version ?? 0)", .dbMigrationsApplied: "\(applied.count)",
+            ]
         )
     }
 

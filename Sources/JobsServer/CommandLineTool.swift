@@ -3,11 +3,14 @@ import JobsCore
 import Logging
 import Postgres
 
-/// The `fineract-jobs` command line: `serve` (the default), `migrate`, `cron next` and `help`.
+/// The `fineract-jobs` command line: `serve` (the default), `migrate`, `seed-demo`, `cron next` and `help`.
 public enum CommandLineTool {
     static let usage = """
         usage: fineract-jobs [serve]            run the service (configuration from the environment)
                fineract-jobs migrate            apply pending migrations and exit
+               fineract-jobs seed-demo [--tenants a,b] [--clients N] [--loans N] [--savings N] [--days N]
+                                       [--business-date yyyy-MM-dd]
+                                        create demo tenants with products, clients, loans and savings
                fineract-jobs cron next --expression EXPR [--timezone ZONE] [--after ISO-8601] [--count N]
                fineract-jobs help
         """
@@ -19,6 +22,8 @@ public enum CommandLineTool {
             return await self.runService(migrateOnly: false)
         case "migrate":
             return await self.runService(migrateOnly: true)
+        case "seed-demo":
+            return await SeedDemoCommand.run(Array(arguments.dropFirst()))
         case "cron":
             return CronCommand.run(Array(arguments.dropFirst()))
         case "help", "--help", "-h":
@@ -58,6 +63,16 @@ public enum CommandLineTool {
     }
 
     private static func migrate(configuration: ServiceConfiguration, logger: Logger) async throws {
+        try await self.withMigratedDatabase(configuration: configuration, logger: logger) { _ in }
+    }
+
+    /// Runs `body` with a small pool on the configured database (starting the embedded one if that
+    /// is the choice), after applying pending migrations; stops what it started afterwards.
+    static func withMigratedDatabase<Result: Sendable>(
+        configuration: ServiceConfiguration,
+        logger: Logger,
+        _ body: (PostgresPool) async throws -> Result
+    ) async throws -> Result {
         var embedded: EmbeddedPostgres?
         let postgres: PostgresConfiguration
         switch configuration.database {
@@ -71,12 +86,14 @@ public enum CommandLineTool {
         let pool = PostgresPool(configuration: postgres, maximumConnections: 2, logger: logger)
         do {
             try await Application.migrate(pool: pool, directory: configuration.migrationsDirectory, logger: logger)
+            let result = try await body(pool)
+            pool.shutDown()
+            await embedded?.stop()
+            return result
         } catch {
             pool.shutDown()
             await embedded?.stop()
             throw error
         }
-        pool.shutDown()
-        await embedded?.stop()
     }
 }

@@ -1,3 +1,5 @@
+import FineractDomain
+import FineractJobs
 import Foundation
 import JobsCore
 import JobsEngine
@@ -48,6 +50,7 @@ enum JSONRepresentation {
             "id": .string(execution.id.uuidString.lowercased()),
             "jobId": .string(execution.jobID.uuidString.lowercased()),
             "parentExecutionId": self.text(execution.parentExecutionID?.uuidString.lowercased()),
+            "childKey": self.text(execution.childKey),
             "tenantId": self.text(execution.tenantID),
             "jobType": .string(execution.jobType.rawValue),
             "priority": .string(execution.priority.rawValue),
@@ -73,6 +76,7 @@ enum JSONRepresentation {
             "finishedAt": self.timestamp(execution.finishedAt),
             "durationMs": durationMs,
             "attempts": .array(execution.attempts.map(self.attempt)),
+            "children": .array(execution.children.map(self.execution)),
         ])
     }
 
@@ -88,12 +92,15 @@ enum JSONRepresentation {
         ])
     }
 
-    static func tenant(_ tenant: Tenant) -> JSONValue {
+    /// A tenant with its Fineract dates (`yyyy-MM-dd`, null when the tenant has none).
+    static func tenant(_ tenant: Tenant, dates: BusinessDates?) -> JSONValue {
         .object([
             "id": .string(tenant.id),
             "name": .string(tenant.name),
             "timezone": .string(tenant.timezone),
             "active": .bool(tenant.isActive),
+            "businessDate": self.text(dates?.businessDate.description),
+            "cobDate": self.text(dates?.cobDate.description),
             "createdAt": self.timestamp(tenant.createdAt),
             "updatedAt": self.timestamp(tenant.updatedAt),
         ])

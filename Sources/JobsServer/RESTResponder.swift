@@ -137,16 +137,11 @@ public struct RESTResponder: HTTPResponder {
             let execution = try await self.manager.store.cancelExecution(id: id, reason: "cancelled by request")
             return (200, JSONRepresentation.execution(execution))
         case ("GET", 1, "tenants"):
-            let tenants = try await TenantStore(pool: self.pool).tenants()
-            return (200, .object(["tenants": .array(tenants.map(JSONRepresentation.tenant))]))
+            return try await self.listTenants()
         case ("POST", 1, "tenants"):
-            let tenant = try await TenantStore(pool: self.pool).createTenant(from: try Self.jsonObject(request.body))
-            return (201, JSONRepresentation.tenant(tenant))
+            return try await self.createTenant(body: request.body)
         case ("POST", 3, "tenants") where segments[2] == "deactivate":
-            guard let tenant = try await TenantStore(pool: self.pool).deactivateTenant(id: segments[1]) else {
-                throw APIError.notFound("no tenant with id '\(segments[1])'")
-            }
-            return (200, JSONRepresentation.tenant(tenant))
+            return try await self.deactivateTenant(id: segments[1])
         case ("GET", 1, "nodes"):
             return (200, .object(["nodes": .array(try await self.nodes.nodes().map(JSONRepresentation.node))]))
         case ("GET", 1, "jobs"):

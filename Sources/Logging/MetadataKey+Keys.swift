@@ -44,19 +44,24 @@ extension Logger.MetadataKey {
     /// How many executions a step touched (queued, released, told to stop).
     public static let executionCount = Self("execution.count")
 
-    // MARK: Loans
-    public static let loanID = Self("loan.id")
-    /// How many loans a step or a chunk touched.
-    public static let loanCount = Self("loan.count")
-    /// The business date a financial run is for (a COB date, a till date).
-    public static let businessDate = Self("business.date")
-    /// A loan COB business step, by its `m_batch_business_steps` name.
-    public static let cobStep = Self("cob.step")
-    /// The first and last loan id of a chunk.
-    public static let chunkFirstID = Self("chunk.first_id")
-    public static let chunkLastID = Self("chunk.last_id")
-
     // MARK: Configuration
     public static let config = Self("config")
     public static let configKey = Self("config.key")
+}
+
+// MARK: - Financial jobs
+
+extension Logger.MetadataKey {
+    /// The business date a financial job works on (`2024-01-31`).
+    public static let businessDate = Self("fineract.business_date")
+    /// Whether an end of day moved the business date (false when a repeat found it moved already).
+    public static let businessDateAdvanced = Self("fineract.business_date.advanced")
+    /// The month an end of month closes (`2024-01`).
+    public static let closingMonth = Self("fineract.closing_month")
+    /// A loan (`m_loan.id`).
+    public static let loanID = Self("fineract.loan.id")
+    /// How many loans a step or a chunk touched.
+    public static let loanCount = Self("fineract.loan.count")
+    /// A loan COB business step, by its `m_batch_business_steps` name.
+    public static let cobStep = Self("fineract.cob_step")
 }

@@ -5,11 +5,15 @@
    assembles the JSON metadata (version 3) that `hasura metadata apply` would send.
 2. Validates that JSON against Hasura's published schema (`MetadataV3` in metadata.openapi.json, kept
    outside the repository in ../shared/hasura/); skipped when the file is absent.
-3. Checks the project's own rules: tenant-scoped permissions, the job_inserted event trigger, the action
+3. Checks the project's own rules: tenant-scoped permissions (every filter and check confined to
+   X-Hasura-Tenant-Id, every insert presetting tenant_id, and a run of that rule on a broken copy to show it
+   notices), what tenant_admin may write on each Fineract table, the job_inserted event trigger, the action
    and cron trigger settings, and the names the request fixtures use.
 4. With POSTGRES_HOST/PORT/USER/DB set and psql on the PATH: applies every migration to a scratch database
    and checks that every tracked table, every column named in permissions, presets and relationships, and
-   every foreign key a relationship relies on exists; the scratch database is dropped afterwards.
+   every foreign key a relationship relies on exists, that every table is tracked, that every tracked table
+   with a tenant_id column has tenant-scoped permissions, and that every foreign key of a Fineract table has
+   relationships on both sides; the scratch database is dropped afterwards.
 5. Checks actions.graphql against the handler contract below.
 
 Prints one line per check and ends with `N passed, M failed` (and `, K skipped`). Exits 1 on any failure.
@@ -40,9 +44,35 @@ OPENAPI = SHARED / "metadata.openapi.json"
 FIXTURES = SHARED / "fixtures"
 
 TENANT_ROLES = ("tenant_viewer", "tenant_admin")
-TENANT_SCOPED = {"job", "job_execution", "job_execution_attempt"}
+ENGINE_TENANT_SCOPED = {"job", "job_execution", "job_execution_attempt"}
 ENGINE_INTERNAL = {"job_lock", "job_config", "job_node", "job_probe_attempt", "hasura_event_receipt"}
-EXPECTED_TABLES = TENANT_SCOPED | ENGINE_INTERNAL | {"tenant"}
+# The Fineract tables by what tenant_admin may do with them; tenant_viewer only reads. hasura/README.md gives the
+# reasons: reference data the jobs only read is editable, accounts and their facts may be added but the jobs own them
+# afterwards, and what the jobs compute is read-only.
+FINERACT_EDITABLE = {
+    "m_office", "m_client", "acc_gl_account", "acc_product_mapping", "acc_gl_closure", "m_product_loan", "m_charge",
+    "m_savings_product", "m_delinquency_bucket", "m_delinquency_range",
+}
+FINERACT_UPDATE_ONLY = {"c_configuration"}
+FINERACT_INSERT_ONLY = {
+    "m_loan", "m_loan_repayment_schedule", "m_loan_transaction", "m_loan_charge", "m_product_loan_charge",
+    "m_delinquency_bucket_mappings", "m_savings_account", "m_savings_account_transaction", "sms_messages_outbound",
+    "scheduled_email_messages_outbound",
+}
+FINERACT_READ_ONLY = {
+    "m_business_date", "m_batch_business_steps", "acc_gl_journal_entry", "m_trial_balance", "m_loan_arrears_aging",
+    "m_loan_delinquency_tag_history", "m_loan_overdue_installment_charge", "m_loan_account_locks", "job_run",
+}
+FINERACT_TENANT_SCOPED = FINERACT_EDITABLE | FINERACT_UPDATE_ONLY | FINERACT_INSERT_ONLY | FINERACT_READ_ONLY
+# Shared by every tenant: readable by every role without a filter, written by admin only.
+GLOBAL_TABLES = {"m_currency"}
+TENANT_SCOPED = ENGINE_TENANT_SCOPED | FINERACT_TENANT_SCOPED
+EXPECTED_TABLES = TENANT_SCOPED | ENGINE_INTERNAL | GLOBAL_TABLES | {"tenant"}
+# The one column a tenant writes that the jobs maintain afterwards: a new loan charge starts with its whole amount
+# outstanding, and the column has no default.
+TENANT_WRITABLE_DERIVED = {("m_loan_charge", "amount_outstanding_derived")}
+TENANT_FILTER = {"tenant_id": {"_eq": "X-Hasura-Tenant-Id"}}
+PERMISSION_KINDS = ("select_permissions", "insert_permissions", "update_permissions", "delete_permissions")
 SECRET_HEADER = {"name": "X-Scheduler-Secret", "value_from_env": "SCHEDULER_WEBHOOK_SECRET"}
 BASE_URL = "{{FINERACT_JOBS_URL}}"
 
@@ -661,14 +691,56 @@ def check_relationships(report: Report, metadata: dict[str, Any]) -> None:
                      len(names) == len(set(names)), f"clashes {clash}, names {names}")
 
 
+def is_tenant_scoped(expression: Any, table: str) -> bool:
+    """Whether a filter or check limits rows to the session's tenant (directly or as one term of an `_and`)."""
+    if table == "tenant":
+        return expression == {"id": {"_eq": "X-Hasura-Tenant-Id"}}
+    if table == "job_execution_attempt":
+        return expression == {"execution": TENANT_FILTER}
+    if not isinstance(expression, dict):
+        return False
+    return expression == TENANT_FILTER or TENANT_FILTER in (expression.get("_and") or [])
+
+
+def tenant_scope_violations(tables: dict[str, dict[str, Any]], scoped: set[str]) -> list[str]:
+    """What keeps the tenant roles' permissions on the `scoped` tables from being confined to the session's tenant.
+
+    Every select, update and delete filter and every insert and update check must name the session's tenant, every
+    insert must preset tenant_id from it, and no tenant role may write tenant_id itself.
+    """
+    violations = []
+    for key in sorted(tables):
+        table = key.split(".", 1)[1]
+        if table not in scoped:
+            continue
+        for kind in PERMISSION_KINDS:
+            operation = kind.split("_")[0]
+            for permission in tables[key].get(kind) or []:
+                role, body = permission["role"], permission["permission"]
+                if role not in TENANT_ROLES:
+                    continue
+                clauses = {"select": ["filter"], "insert": ["check"], "update": ["filter", "check"],
+                           "delete": ["filter"]}[operation]
+                for clause in clauses:
+                    if not is_tenant_scoped(body.get(clause), table):
+                        violations.append(f"{table} {operation} {clause} for {role}: {json.dumps(body.get(clause))}")
+                if operation == "insert":
+                    preset = str((body.get("set") or {}).get("tenant_id", "")).lower()
+                    if preset != "x-hasura-tenant-id":
+                        violations.append(f"{table} insert for {role} does not preset tenant_id from the session")
+                if operation in ("insert", "update") and "tenant_id" in (body.get("columns") or []):
+                    violations.append(f"{table} {operation} for {role} lets the client write tenant_id")
+    return violations
+
+
 def check_permissions(report: Report, metadata: dict[str, Any]) -> None:
     tables = tables_of(metadata)
-    kinds = ("select_permissions", "insert_permissions", "update_permissions", "delete_permissions")
+    kinds = PERMISSION_KINDS
     for table in sorted(ENGINE_INTERNAL):
         entry = tables.get(f"public.{table}", {})
         roles = [p["role"] for kind in kinds for p in entry.get(kind) or []]
         report.check(f"permissions: engine-internal {table} has no role permissions", not roles, f"roles {roles}")
-    for table in sorted(TENANT_SCOPED | {"tenant"}):
+    for table in sorted(TENANT_SCOPED | GLOBAL_TABLES | {"tenant"}):
         entry = tables.get(f"public.{table}", {})
         select_roles = sorted(p["role"] for p in entry.get("select_permissions") or [])
         report.check(
@@ -678,28 +750,86 @@ def check_permissions(report: Report, metadata: dict[str, Any]) -> None:
         )
         for kind in kinds:
             for permission in entry.get(kind) or []:
-                role, body = permission["role"], permission["permission"]
+                role = permission["role"]
                 if role not in TENANT_ROLES:
                     report.check(f"permissions: {table} {kind} role {role} is a known role", False, "unknown role")
-                    continue
                 if role == "tenant_viewer" and kind != "select_permissions":
                     report.check(f"permissions: tenant_viewer is read-only on {table}", False, f"has {kind}")
-                for clause in ("filter", "check"):
-                    if clause not in body:
-                        continue
-                    expression = body[clause]
-                    if table == "tenant":
-                        ok = expression == {"id": {"_eq": "X-Hasura-Tenant-Id"}}
-                    elif table == "job_execution_attempt":
-                        ok = expression == {"execution": {"tenant_id": {"_eq": "X-Hasura-Tenant-Id"}}}
-                    else:
-                        direct = {"tenant_id": {"_eq": "X-Hasura-Tenant-Id"}}
-                        ok = expression == direct or direct in (expression.get("_and") or [])
-                    report.check(
-                        f"permissions: {table} {kind.split('_')[0]} {clause} for {role} is scoped to the tenant",
-                        ok,
-                        f"got {json.dumps(expression)}",
-                    )
+    violations = tenant_scope_violations(tables, TENANT_SCOPED | {"tenant"})
+    for table in sorted(TENANT_SCOPED | {"tenant"}):
+        own = [line for line in violations if line.split(" ", 1)[0] == table]
+        report.check(
+            f"permissions: {table} tenant permissions are scoped to X-Hasura-Tenant-Id, inserts preset tenant_id",
+            not own,
+            "; ".join(own),
+        )
+    check_scope_rule_catches_omissions(report, tables)
+    for table in sorted(GLOBAL_TABLES):
+        entry = tables.get(f"public.{table}", {})
+        filters = [p["permission"].get("filter") for p in entry.get("select_permissions") or []]
+        writes = [p["role"] for kind in kinds[1:] for p in entry.get(kind) or []]
+        report.check(
+            f"permissions: global {table} is readable by every tenant role and written by admin only",
+            all(f == {} for f in filters) and not writes,
+            f"filters {filters}, writes for {writes}",
+        )
+    check_fineract_writes(report, tables)
+
+
+def check_fineract_writes(report: Report, tables: dict[str, dict[str, Any]]) -> None:
+    """tenant_admin writes the Fineract tables as the categories above say, never the jobs' own columns."""
+    for table in sorted(FINERACT_TENANT_SCOPED):
+        entry = tables.get(f"public.{table}", {})
+        writers = {
+            kind.split("_")[0]: sorted(p["role"] for p in entry.get(kind) or [])
+            for kind in PERMISSION_KINDS[1:]
+        }
+        expected = {
+            "insert": ["tenant_admin"] if table in FINERACT_EDITABLE | FINERACT_INSERT_ONLY else [],
+            "update": ["tenant_admin"] if table in FINERACT_EDITABLE | FINERACT_UPDATE_ONLY else [],
+            "delete": [],
+        }
+        report.check(f"permissions: {table} writes are {expected}", writers == expected, f"got {writers}")
+        owned = []
+        for kind in ("insert_permissions", "update_permissions"):
+            for permission in entry.get(kind) or []:
+                for column in permission["permission"].get("columns") or []:
+                    engine_column = column in ("id", "version", "job_run_id") or column.endswith("_derived")
+                    if engine_column and (table, column) not in TENANT_WRITABLE_DERIVED:
+                        owned.append(f"{kind.split('_')[0]} {column}")
+        report.check(f"permissions: {table} tenant writes leave the jobs' columns alone", not owned, f"{owned}")
+
+
+def check_scope_rule_catches_omissions(report: Report, tables: dict[str, dict[str, Any]]) -> None:
+    """The scope rule itself: on a copy with a filter, a check and a preset removed, it must name all three."""
+    if not all(f"public.{name}" in tables for name in ("m_loan", "m_client")):
+        report.check("permissions: the scope rule catches a missing filter, check and preset", False,
+                     "m_loan or m_client not tracked")
+        return
+    broken = copy.deepcopy({key: tables[key] for key in ("public.m_loan", "public.m_client")})
+    for permission in broken["public.m_loan"].get("select_permissions") or []:
+        if permission["role"] == "tenant_viewer":
+            permission["permission"]["filter"] = {}
+    for permission in broken["public.m_loan"].get("insert_permissions") or []:
+        permission["permission"].get("set", {}).pop("tenant_id", None)
+    for permission in broken["public.m_client"].get("update_permissions") or []:
+        permission["permission"]["check"] = {"display_name": {"_neq": ""}}
+    found = tenant_scope_violations(broken, {"m_loan", "m_client"})
+    expected = [
+        "m_client update check for tenant_admin",
+        "m_loan insert for tenant_admin does not preset",
+        "m_loan select filter for tenant_viewer",
+    ]
+    report.check(
+        "permissions: the scope rule catches a missing filter, check and preset",
+        all(any(line.startswith(prefix) for line in found) for prefix in expected) and len(found) == len(expected),
+        f"found {found}",
+    )
+
+
+def check_job_permissions(report: Report, metadata: dict[str, Any]) -> None:
+    tables = tables_of(metadata)
+    kinds = PERMISSION_KINDS
     job = tables["public.job"]
     inserts = {p["role"]: p["permission"] for p in job.get("insert_permissions") or []}
     report.check(
@@ -1015,6 +1145,19 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
     tables = tables_of(metadata)
     for key in sorted(tables):
         report.check(f"database: tracked table {key} exists", key in base_tables, "no such table")
+    # Whatever the lists above say, a tracked table that has a tenant_id column is tenant-owned: its tenant
+    # permissions must be scoped, so a table added later cannot slip through unlisted.
+    owned = {key.split(".", 1)[1] for key in tables if "tenant_id" in columns.get(key, set())}
+    unlisted = sorted(owned - TENANT_SCOPED - ENGINE_INTERNAL)
+    report.check("database: every tracked table with a tenant_id column is listed as tenant-scoped or internal",
+                 not unlisted, f"unlisted {unlisted}")
+    violations = tenant_scope_violations(tables, owned)
+    report.check(
+        "database: tenant permissions on every table with a tenant_id column are scoped to the session's tenant",
+        not violations,
+        "; ".join(violations),
+    )
+    check_relationship_coverage(report, tables, foreign_keys)
     untracked = sorted(key for key in base_tables if key.startswith("public.") and key not in tables)
     report.check("database: every table the migrations create is tracked", not untracked, f"untracked {untracked}")
 
@@ -1075,6 +1218,41 @@ def check_against_schema(report: Report, metadata: dict[str, Any], database: Pos
                 report.check(f"database: relationship {label} rests on a foreign key", ok, detail)
 
 
+def check_relationship_coverage(report: Report, tables: dict[str, dict[str, Any]], foreign_keys: ForeignKeys) -> None:
+    """Every foreign key of a Fineract table has a relationship on each side: an object relationship on the table
+    that holds it, and an array (or, one to one, an object) relationship on the table it references."""
+
+    def local_keys(entry: dict[str, Any]) -> set[tuple[str, ...]]:
+        found = set()
+        for relationship in entry.get("object_relationships") or []:
+            fk = relationship["using"].get("foreign_key_constraint_on")
+            if isinstance(fk, (str, list)):
+                found.add(tuple(fk) if isinstance(fk, list) else (fk,))
+        return found
+
+    def remote_keys(entry: dict[str, Any]) -> set[tuple[str, tuple[str, ...]]]:
+        found = set()
+        for kind in ("object_relationships", "array_relationships"):
+            for relationship in entry.get(kind) or []:
+                fk = relationship["using"].get("foreign_key_constraint_on")
+                if isinstance(fk, dict):
+                    remote = f"{fk['table']['schema']}.{fk['table']['name']}"
+                    found.add((remote, tuple(fk.get("columns") or [fk["column"]])))
+        return found
+
+    fineract = {f"public.{name}" for name in FINERACT_TENANT_SCOPED | GLOBAL_TABLES}
+    for table, fk_columns, referenced in sorted(foreign_keys):
+        if table not in fineract or table not in tables or referenced not in tables:
+            continue
+        label = f"{table}({', '.join(fk_columns)}) -> {referenced}"
+        report.check(
+            f"database: foreign key {label} has relationships on both tables",
+            fk_columns in local_keys(tables[table]) and (table, fk_columns) in remote_keys(tables[referenced]),
+            f"object on {table}: {fk_columns in local_keys(tables[table])}, "
+            f"reverse on {referenced}: {(table, fk_columns) in remote_keys(tables[referenced])}",
+        )
+
+
 # ----------------------------------------------------------------------------------------------------------
 
 
@@ -1093,8 +1271,8 @@ def main() -> int:
         return 1
     if os.environ.get("HASURA_METADATA_DUMP"):
         Path(os.environ["HASURA_METADATA_DUMP"]).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
-    for step in (check_schema, check_sources, check_relationships, check_permissions, check_event_trigger,
-                 check_actions, check_cron_triggers, check_fixtures):
+    for step in (check_schema, check_sources, check_relationships, check_permissions, check_job_permissions,
+                 check_event_trigger, check_actions, check_cron_triggers, check_fixtures):
         try:
             step(report, metadata)
         except Exception as error:  # noqa: BLE001

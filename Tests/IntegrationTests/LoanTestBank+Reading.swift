@@ -11,14 +11,28 @@ extension LoanTestBank {
         Logger(label: "loan-job-test", level: .warning, handler: StreamLogHandler(format: .text))
     }
 
-    /// A context for the `default` tenant outside the engine (no execution row), with an
-    /// optional progress callback.
-    static func context(
+    /// A context for the `default` tenant outside the engine, for an execution row of `jobType`
+    /// that is running (`job_run` refers to it), with an optional progress callback.
+    func context(
+        _ jobType: JobType,
         progress: @escaping @Sendable (_ done: Int64, _ total: Int64?) async -> Void = { _, _ in }
-    ) -> JobContext {
-        JobContext(
-            jobID: UUID(),
-            executionID: UUID(),
+    ) async throws -> JobContext {
+        let row = try await self.pool.query(
+            """
+            WITH job AS (
+                INSERT INTO job (name, job_type, tenant_id, status)
+                VALUES (\("test " + jobType.rawValue), \(jobType.rawValue), \(Self.tenant), 'active')
+                RETURNING id
+            )
+            INSERT INTO job_execution (job_id, tenant_id, job_type, priority, status, trigger, attempt, max_attempts,
+                timeout_seconds, started_at)
+            SELECT id, \(Self.tenant), \(jobType.rawValue), 1, 'running', 'manual', 1, 1, 600, now() FROM job
+            RETURNING id, job_id
+            """
+        )[0]
+        return JobContext(
+            jobID: try row.decode("job_id"),
+            executionID: try row.decode("id"),
             tenantID: Self.tenant,
             attempt: 1,
             maxAttempts: 1,
@@ -29,10 +43,30 @@ extension LoanTestBank {
         )
     }
 
+    /// Marks the execution of `context` ended, as the engine does once its worker returns or stops.
+    func endExecution(_ context: JobContext, status: String = "succeeded") async throws {
+        try await self.pool.query(
+            "UPDATE job_execution SET status = \(status), finished_at = now() WHERE id = \(context.executionID)"
+        )
+    }
+
+    /// Runs `worker` in an execution of its own, ended afterwards however the run went.
+    func run(_ worker: any JobWorker, _ parameters: [String: JSONValue]) async throws -> JSONValue {
+        let context = try await self.context(worker.jobType)
+        do {
+            let result = try await worker.process(parameters: parameters, context: context)
+            try await self.endExecution(context)
+            return result
+        } catch {
+            try await self.endExecution(context, status: "failed")
+            throw error
+        }
+    }
+
     /// Runs `loan_cob` with `parameters`.
     @discardableResult
     func runCOB(_ parameters: [String: JSONValue] = [:]) async throws -> JSONValue {
-        try await LoanCOBWorker(pool: self.pool).process(parameters: parameters, context: Self.context())
+        try await self.run(LoanCOBWorker(pool: self.pool), parameters)
     }
 
     /// Sets the business date to `cobDate` + 1 and closes `cobDate`.
@@ -44,7 +78,7 @@ extension LoanTestBank {
 
     @discardableResult
     func runInterestPosting(_ parameters: [String: JSONValue] = [:]) async throws -> JSONValue {
-        try await LoanInterestPostingWorker(pool: self.pool).process(parameters: parameters, context: Self.context())
+        try await self.run(LoanInterestPostingWorker(pool: self.pool), parameters)
     }
 
     /// A loan's live accrual transactions as "date amount interest/fee/penalty".

@@ -46,8 +46,8 @@ struct LoanTestBank {
         let date = Self.date(businessDate)
         try await self.pool.query(
             """
-            UPDATE m_business_date SET date = CASE type WHEN 'BUSINESS_DATE' THEN \(date.postgresDate)::date
-                ELSE \(date.adding(days: -1).postgresDate)::date END
+            UPDATE m_business_date SET date = CASE type WHEN 'BUSINESS_DATE' THEN \(date)::date
+                ELSE \(date.adding(days: -1))::date END
             WHERE tenant_id = \(Self.tenant)
             """
         )
@@ -162,7 +162,7 @@ struct LoanTestBank {
                 \(terms.interestMethod.rawValue), \(terms.interestCalculationPeriod.rawValue),
                 \(terms.amortization.rawValue), \(terms.repayEvery), \(terms.repaymentFrequency.rawValue),
                 \(terms.numberOfRepayments), \(terms.daysInYear.rawValue), \(terms.daysInMonth.rawValue),
-                \(terms.disbursementDate.postgresDate), \(schedule.last!.dueDate.postgresDate), \(terms.principal),
+                \(terms.disbursementDate), \(schedule.last!.dueDate), \(terms.principal),
                 \(interest), \(terms.principal + interest), \(watermark)::date, \(accruedTill)::date
             FROM generate_series(1, \(count)) AS n
             RETURNING id

@@ -36,7 +36,7 @@ struct MisfireTests {
                         "/jobs",
                         json: [
                             "name": policy, "jobType": "system_health_check", "cronExpression": "* * * * * ?",
-                            "misfirePolicy": policy,
+                            "misfirePolicy": policy, "tenantId": "default",
                         ]
                     )
                     jobIDs[policy] = try #require(reply.json["id"] as? String)

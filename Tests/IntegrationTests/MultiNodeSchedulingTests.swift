@@ -41,10 +41,10 @@ struct MultiNodeSchedulingTests {
             }
             try await pool.query(
                 """
-                INSERT INTO job (name, job_type, cron_expression, status) VALUES
-                    ('every second', 'system_health_check', '* * * * * ?', 'active'),
-                    ('every minute, Quartz', 'system_health_check', '0 * * * * ?', 'active'),
-                    ('every minute, five fields', 'system_health_check', '* * * * *', 'active')
+                INSERT INTO job (name, job_type, cron_expression, status, tenant_id) VALUES
+                    ('every second', 'system_health_check', '* * * * * ?', 'active', 'default'),
+                    ('every minute, Quartz', 'system_health_check', '0 * * * * ?', 'active', 'default'),
+                    ('every minute, five fields', 'system_health_check', '* * * * *', 'active', 'default')
                 """
             )
             let windowStart: Date = try await pool.query("SELECT now() + interval '2 seconds' AS t")[0].decode("t")

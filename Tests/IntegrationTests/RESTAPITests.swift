@@ -13,7 +13,7 @@ struct RESTAPITests {
     static var healthJob: [String: Any] {
         [
             "name": "Health", "jobType": "system_health_check", "cronExpression": "0 */5 * * * ?",
-            "timezone": "Europe/Berlin", "priority": "high", "maxRetries": 2,
+            "timezone": "Europe/Berlin", "priority": "high", "maxRetries": 2, "tenantId": "default",
         ]
     }
 
@@ -247,7 +247,9 @@ struct RESTAPITests {
             let cancelled = try await client.get("/jobs?status=cancelled")
             #expect(cancelled.json["total"] as? Int == 1)
             let byType = try await client.get("/jobs?jobType=system_health_check&tenantId=default")
-            #expect(byType.json["total"] as? Int == 0)
+            #expect(byType.json["total"] as? Int == 5)
+            let otherTenant = try await client.get("/jobs?jobType=system_health_check&tenantId=elsewhere")
+            #expect(otherTenant.json["total"] as? Int == 0)
             let badStatus = try await client.get("/jobs?status=sleeping")
             #expect(badStatus.status == 400)
             #expect(badStatus.text.contains("status"))
@@ -338,6 +340,84 @@ struct RESTAPITests {
             #expect(ids == ["default", "bank-7"])
             let missing = try await client.send("POST", "/tenants/nobody/deactivate")
             #expect(missing.status == 404)
+        }
+    }
+
+    @Test func tenantsShowTheirBusinessDateAndMayBeCreatedWithOne() async throws {
+        try await TestService.withService { client, pool in
+            // Derived: the day before 2024-03-01 is 2024-02-29, 2024 being a leap year.
+            let dated = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "bank-8", "name": "Bank Eight", "businessDate": "2024-03-01"]
+            )
+            #expect(dated.status == 201, "\(dated.text)")
+            #expect(dated.json["businessDate"] as? String == "2024-03-01")
+            #expect(dated.json["cobDate"] as? String == "2024-02-29")
+            let stored = try await pool.query(
+                "SELECT type, date::text AS date FROM m_business_date WHERE tenant_id = 'bank-8' ORDER BY type"
+            )
+            #expect(try stored.map { try $0.decode("type", as: String.self) } == ["BUSINESS_DATE", "COB_DATE"])
+            #expect(try stored.map { try $0.decode("date", as: String.self) } == ["2024-03-01", "2024-02-29"])
+
+            // Without a date, the tenant shows the dates its creation seeded, whatever day that is.
+            let undated = try await client.send("POST", "/tenants", json: ["id": "bank-9", "name": "Bank Nine"])
+            #expect(undated.status == 201, "\(undated.text)")
+            let seeded = try await pool.query(
+                """
+                SELECT max(date::text) FILTER (WHERE type = 'BUSINESS_DATE') AS business,
+                       max(date::text) FILTER (WHERE type = 'COB_DATE') AS cob
+                FROM m_business_date WHERE tenant_id = 'bank-9'
+                """
+            )[0]
+            #expect(undated.json["businessDate"] as? String == (try seeded.decode("business", as: String.self)))
+            #expect(undated.json["cobDate"] as? String == (try seeded.decode("cob", as: String.self)))
+
+            let listed = try await client.get("/tenants")
+            let tenants = try #require(listed.json["tenants"] as? [[String: Any]])
+            let eight = try #require(tenants.first { $0["id"] as? String == "bank-8" })
+            #expect(eight["businessDate"] as? String == "2024-03-01")
+            #expect(eight["cobDate"] as? String == "2024-02-29")
+            #expect(tenants.allSatisfy { $0["businessDate"] is String && $0["cobDate"] is String })
+
+            let deactivated = try await client.send("POST", "/tenants/bank-8/deactivate")
+            #expect(deactivated.json["businessDate"] as? String == "2024-03-01")
+            #expect(deactivated.json["cobDate"] as? String == "2024-02-29")
+        }
+    }
+
+    @Test(arguments: [
+        ("2024-02-30", "no such day"), ("01/03/2024", "not yyyy-MM-dd"), ("2024-3-1", "unpadded"),
+        ("0001-01-01", "its day before cannot be stored"),
+    ])
+    func aBadBusinessDateIsRefusedAndNothingIsWritten(businessDate: String, why: String) async throws {
+        try await TestService.withService { client, pool in
+            let reply = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "bank-10", "name": "Bank Ten", "businessDate": businessDate]
+            )
+            #expect(reply.status == 422, "\(why): \(reply.text)")
+            #expect(reply.text.contains("businessDate"))
+            let written = try await pool.query(
+                """
+                SELECT (SELECT count(*) FROM tenant WHERE id = 'bank-10')
+                     + (SELECT count(*) FROM m_business_date WHERE tenant_id = 'bank-10') AS n
+                """
+            )
+            #expect(try written[0].decode("n", as: Int64.self) == 0)
+        }
+    }
+
+    @Test func aBusinessDateThatIsNotAStringIsRefused() async throws {
+        try await TestService.withService { client, _ in
+            let reply = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "bank-11", "name": "Bank Eleven", "businessDate": 20_240_301]
+            )
+            #expect(reply.status == 422)
+            #expect(reply.text.contains("businessDate"))
         }
     }
 }

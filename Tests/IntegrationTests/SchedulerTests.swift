@@ -15,7 +15,10 @@ struct SchedulerTests {
             let created = try await client.send(
                 "POST",
                 "/jobs",
-                json: ["name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?"]
+                json: [
+                    "name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?",
+                    "tenantId": "default",
+                ]
             )
             #expect(created.status == 201)
             let upcoming = try #require(
@@ -45,7 +48,10 @@ struct SchedulerTests {
             let created = try await client.send(
                 "POST",
                 "/jobs",
-                json: ["name": "once", "jobType": "system_health_check", "executionInterval": "once"]
+                json: [
+                    "name": "once", "jobType": "system_health_check", "executionInterval": "once",
+                    "tenantId": "default",
+                ]
             )
             let jobID = try #require(created.json["id"] as? String)
             let execution = try await TestService.waitForTerminalExecution(client: client, jobID: jobID)
@@ -63,8 +69,8 @@ struct SchedulerTests {
             // A job inserted outside the service, the way Hasura or Fineract would.
             try await pool.query(
                 """
-                INSERT INTO job (name, job_type, cron_expression, status)
-                VALUES ('by sql', 'system_health_check', '0 0 1 1 * ?', 'active')
+                INSERT INTO job (name, job_type, cron_expression, status, tenant_id)
+                VALUES ('by sql', 'system_health_check', '0 0 1 1 * ?', 'active', 'default')
                 """
             )
             #expect(
@@ -98,8 +104,8 @@ struct SchedulerTests {
             for status in ["paused", "cancelled"] {
                 try await pool.query(
                     """
-                    INSERT INTO job (name, job_type, cron_expression, status, next_run_at)
-                    VALUES (\(status), 'system_health_check', '* * * * * ?', \(status), now())
+                    INSERT INTO job (name, job_type, cron_expression, status, next_run_at, tenant_id)
+                    VALUES (\(status), 'system_health_check', '* * * * * ?', \(status), now(), 'default')
                     """
                 )
             }

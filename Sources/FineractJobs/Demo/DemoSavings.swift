@@ -1,0 +1,74 @@
+import FineractDomain
+import Postgres
+
+/// Demo savings accounts, alternating between the two products, each opened `historyDays` before
+/// the business date with an opening deposit and then one deposit or withdrawal every day.
+///
+/// Amounts follow a fixed arithmetic pattern of the account id and day, so they look varied but
+/// are the same on every seeding; withdrawals are small enough that no balance goes negative.
+struct DemoSavings: Sendable {
+    let tenantID: String
+    let products: DemoProducts
+    let options: DemoDataSeeder.Options
+
+    func create(on connection: PostgresConnection) async throws -> (accounts: Int, transactions: Int) {
+        let opened = self.options.businessDate.adding(days: -self.options.historyDays)
+        let accounts = try await DemoDataSeeder.count(
+            """
+            INSERT INTO m_savings_account (
+                tenant_id, account_no, client_id, product_id, office_id, status_enum, activatedon_date,
+                currency_code, currency_digits, currency_multiplesof, nominal_annual_interest_rate,
+                interest_compounding_period_enum, interest_posting_period_enum, interest_calculation_type_enum,
+                interest_calculation_days_in_year_type_enum, min_balance_for_interest_calculation,
+                allow_overdraft, overdraft_limit, nominal_annual_interest_rate_overdraft,
+                min_overdraft_for_interest_calculation)
+            SELECT p.tenant_id, 'S' || lpad(i::text, 9, '0'), c.id, p.id, c.office_id, 300, \(opened)::date,
+                   p.currency_code, p.currency_digits, p.currency_multiplesof, p.nominal_annual_interest_rate,
+                   p.interest_compounding_period_enum, p.interest_posting_period_enum,
+                   p.interest_calculation_type_enum, p.interest_calculation_days_in_year_type_enum,
+                   p.min_balance_for_interest_calculation, p.allow_overdraft, p.overdraft_limit,
+                   p.nominal_annual_interest_rate_overdraft, p.min_overdraft_for_interest_calculation
+            FROM generate_series(1, \(self.options.savingsAccountsPerTenant)) AS i
+            JOIN m_client c ON c.tenant_id = \(self.tenantID)
+                           AND c.account_no = lpad((1 + (i - 1) % \(self.options.clientsPerTenant))::text, 9, '0')
+            JOIN m_savings_product p
+              ON p.id = CASE WHEN i % 4 = 0 THEN \(self.products.bonusSavingsID)::bigint ELSE \(self.products.everydaySavingsID)::bigint END
+            """,
+            on: connection
+        )
+        // Day 0 is the opening deposit; afterwards six days in ten are deposits.
+        let transactions = try await DemoDataSeeder.count(
+            """
+            INSERT INTO m_savings_account_transaction (
+                tenant_id, savings_account_id, office_id, transaction_type_enum, transaction_date,
+                submitted_on_date, amount)
+            SELECT a.tenant_id, a.id, a.office_id,
+                   CASE WHEN d = 0 OR (a.id * 7 + d * 13) % 10 < 6 THEN 1 ELSE 2 END,
+                   a.activatedon_date + d, a.activatedon_date + d,
+                   CASE WHEN d = 0 THEN 1500 + (a.id * 37) % 3500
+                        WHEN (a.id * 7 + d * 13) % 10 < 6 THEN 10 + (a.id * 11 + d * 17) % 190 + ((a.id + d) % 100) / 100.0
+                        ELSE 5 + (a.id * 5 + d * 3) % 36 END
+            FROM m_savings_account a, generate_series(0, \(self.options.historyDays - 1)) AS d
+            WHERE a.tenant_id = \(self.tenantID)
+            ORDER BY a.id, d
+            """,
+            on: connection
+        )
+        try await connection.query(
+            """
+            UPDATE m_savings_account a
+            SET account_balance_derived = s.deposits - s.withdrawals,
+                total_deposits_derived = s.deposits, total_withdrawals_derived = s.withdrawals
+            FROM (
+                SELECT savings_account_id,
+                       coalesce(sum(amount) FILTER (WHERE transaction_type_enum = 1), 0) AS deposits,
+                       coalesce(sum(amount) FILTER (WHERE transaction_type_enum = 2), 0) AS withdrawals
+                FROM m_savings_account_transaction WHERE tenant_id = \(self.tenantID)
+                GROUP BY savings_account_id
+            ) AS s
+            WHERE a.tenant_id = \(self.tenantID) AND a.id = s.savings_account_id
+            """
+        )
+        return (accounts, transactions)
+    }
+}
