@@ -198,4 +198,38 @@ struct LoanCOBTests {
             )
         }
     }
+
+    /// The demo bank (`seed-demo`: loans on several products, some in arrears, closed through the
+    /// day before the COB date) closes without a failed loan, and the stand-alone accrual that
+    /// follows to the business date finds every loan already accrued up to the COB date.
+    @Test func closesTheDemoBankWithoutFailures() async throws {
+        try await LoanTestBank.with { bank in
+            var options = DemoDataSeeder.Options(businessDate: LocalDate(year: 2024, month: 2, day: 1))
+            options.tenantIDs = ["demo-x"]
+            options.clientsPerTenant = 50
+            options.loansPerTenant = 300
+            options.savingsAccountsPerTenant = 1
+            options.historyDays = 2
+            let summary = try await DemoDataSeeder(pool: bank.pool, logger: LoanTestBank.quietLogger).seed(options)
+            #expect(summary.loans == 300)
+
+            let cob = try await bank.run(LoanCOBWorker(pool: bank.pool), [:], tenant: "demo-x")
+            #expect(cob["cobDate"] == .string("2024-01-31"))
+            #expect(cob.integer("failed.count") == 0, "\(cob)")
+            #expect(cob.integer("closed") == cob.integer("selected"))
+            #expect((cob.integer("closed") ?? 0) > 0)
+            #expect(cob.integer("steps.UPDATE_LOAN_ARREARS_AGING.loansInArrears") ?? 0 > 0)
+            let accrual = try await bank.run(LoanInterestPostingWorker(pool: bank.pool), [:], tenant: "demo-x")
+            #expect(accrual.integer("failed.count") == 0, "\(accrual)")
+            #expect(
+                try await bank.count(
+                    """
+                    SELECT count(*) AS count FROM m_loan
+                    WHERE tenant_id = 'demo-x' AND loan_status_id IN (100, 200, 300, 303, 304)
+                      AND last_closed_business_date IS DISTINCT FROM '2024-01-31'
+                    """
+                ) == 0
+            )
+        }
+    }
 }

@@ -15,25 +15,26 @@ extension LoanTestBank {
     /// that is running (`job_run` refers to it), with an optional progress callback.
     func context(
         _ jobType: JobType,
+        tenant: String = LoanTestBank.tenant,
         progress: @escaping @Sendable (_ done: Int64, _ total: Int64?) async -> Void = { _, _ in }
     ) async throws -> JobContext {
         let row = try await self.pool.query(
             """
             WITH job AS (
                 INSERT INTO job (name, job_type, tenant_id, status)
-                VALUES (\("test " + jobType.rawValue), \(jobType.rawValue), \(Self.tenant), 'active')
+                VALUES (\("test " + jobType.rawValue), \(jobType.rawValue), \(tenant), 'active')
                 RETURNING id
             )
             INSERT INTO job_execution (job_id, tenant_id, job_type, priority, status, trigger, attempt, max_attempts,
                 timeout_seconds, started_at)
-            SELECT id, \(Self.tenant), \(jobType.rawValue), 1, 'running', 'manual', 1, 1, 600, now() FROM job
+            SELECT id, \(tenant), \(jobType.rawValue), 1, 'running', 'manual', 1, 1, 600, now() FROM job
             RETURNING id, job_id
             """
         )[0]
         return JobContext(
             jobID: try row.decode("job_id"),
             executionID: try row.decode("id"),
-            tenantID: Self.tenant,
+            tenantID: tenant,
             attempt: 1,
             maxAttempts: 1,
             fireTime: nil,
@@ -51,8 +52,12 @@ extension LoanTestBank {
     }
 
     /// Runs `worker` in an execution of its own, ended afterwards however the run went.
-    func run(_ worker: any JobWorker, _ parameters: [String: JSONValue]) async throws -> JSONValue {
-        let context = try await self.context(worker.jobType)
+    func run(
+        _ worker: any JobWorker,
+        _ parameters: [String: JSONValue],
+        tenant: String = LoanTestBank.tenant
+    ) async throws -> JSONValue {
+        let context = try await self.context(worker.jobType, tenant: tenant)
         do {
             let result = try await worker.process(parameters: parameters, context: context)
             try await self.endExecution(context)
