@@ -9,7 +9,8 @@ import Postgres
 /// The chunks are cut from the loans eligible when the run starts, at most `chunkSize` each,
 /// and processed in turn, in-process. Each chunk is independent (its own locks and
 /// transactions), so a run stopped between or inside chunks leaves whole loans behind and is
-/// finished by the next run.
+/// finished by the next run. Each chunk is also a run of the worker on its own, with the `chunk`
+/// parameter, which is the shape child executions need to take this loop over.
 struct LoanDateRun: Sendable {
     let pool: PostgresPool
     let tenantID: String
