@@ -102,7 +102,18 @@ struct HasuraHandlers: Sendable {
             }
             parameters = members
         }
-        let key = arguments["idempotencyKey"]?.stringValue
+        var key: String?
+        if let given = arguments["idempotencyKey"], given != .null {
+            // Hasura passes any GraphQL String, but the column holds 1-200 characters as PostgreSQL
+            // counts them (code points): a key outside that is refused here as a 4xx instead of
+            // failing the insert as a 5xx, which Hasura would show the client as an internal error.
+            guard let text = given.stringValue, (1...200).contains(text.unicodeScalars.count) else {
+                throw ValidationError([
+                    FieldViolation(field: "idempotencyKey", message: "must be a string of 1-200 characters")
+                ])
+            }
+            key = text
+        }
         let (execution, created) = try await self.manager.executeJob(
             id: job.id,
             parameterOverrides: parameters,
