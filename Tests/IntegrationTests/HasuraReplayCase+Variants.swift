@@ -39,6 +39,10 @@ extension HasuraReplayCase {
                         $0.setting(["input", "input", $1], to: .null)
                     }
                 },
+                self.with("a NUL character in an input string") { replayCase in
+                    replayCase.body = replayCase.body.setting(["input", "input", "name"], to: "Loan\u{0}COB")
+                    replayCase.expectation = .refused(status: 422, code: "validation-failed")
+                },
                 self.withBody("optional input field description omitted") {
                     $0.removing(["input", "input", "description"])
                 },
@@ -61,6 +65,10 @@ extension HasuraReplayCase {
                 self.withBody("optional arguments given") {
                     $0.setting(["input", "parameters"], to: ["catchUp": false, "note": "replayed"])
                         .setting(["input", "idempotencyKey"], to: "replay-1")
+                },
+                self.with("a NUL character in parameters") { replayCase in
+                    replayCase.body = replayCase.body.setting(["input", "parameters"], to: ["note": "a\u{0}b"])
+                    replayCase.expectation = .refused(status: 422, code: "validation-failed")
                 },
                 self.withBody("idempotencyKey of 200 characters, the most the column holds") {
                     $0.setting(["input", "idempotencyKey"], to: .string(String(repeating: "k", count: 200)))
@@ -89,6 +97,10 @@ extension HasuraReplayCase {
                     $0.setting(["input", "reason"], to: .null)
                 },
                 self.withBody("optional argument reason omitted") { $0.removing(["input", "reason"]) },
+                self.with("a NUL character in reason") { replayCase in
+                    replayCase.body = replayCase.body.setting(["input", "reason"], to: "super\u{0}seded")
+                    replayCase.expectation = .refused(status: 422, code: "validation-failed")
+                },
             ]
         default:
             break
