@@ -30,7 +30,8 @@ struct HasuraReplayCase: Sendable, CustomTestStringConvertible {
         Array((body ?? self.body).wireText(reversingKeys: self.reversingKeys).utf8)
     }
 
-    /// The headers Hasura sends on every call (`manifest.json`): its own two and the secret our metadata configures.
+    /// The headers Hasura sends on every call, as the fixtures' manifest lists them: its own two, and
+    /// the secret our metadata configures.
     static let hasuraHeaders = [
         ("Content-Type", "application/json"),
         ("User-Agent", "hasura-graphql-engine/v2.44.0"),
