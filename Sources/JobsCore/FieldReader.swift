@@ -32,7 +32,12 @@ struct FieldReader {
             self.violations.append(FieldViolation(field: field, message: "must not be empty"))
             return nil
         }
-        if trimmed.count > maxLength {
+        if trimmed.contains("\u{0}") {
+            self.violations.append(FieldViolation(field: field, message: "must not contain the NUL character"))
+            return nil
+        }
+        // PostgreSQL counts code points, not the grapheme clusters `count` would.
+        if trimmed.unicodeScalars.count > maxLength {
             self.violations.append(FieldViolation(field: field, message: "must be at most \(maxLength) characters"))
             return nil
         }

@@ -31,6 +31,11 @@ struct HasuraHandlers: Sendable {
             }
             let input = envelope["input"]?.objectValue ?? [:]
             let session = try HasuraSession(variables: envelope["session_variables"])
+            // PostgreSQL stores no NUL character in text or jsonb, and a bound text value ends at the
+            // first one, so an argument holding it would fail as a 5xx or be stored cut short: refuse it.
+            if let field = Self.placeHoldingNUL(in: .object(input), at: "") {
+                throw ValidationError([FieldViolation(field: field, message: "must not contain the NUL character")])
+            }
             switch name {
             case "createJob": return (200, try await self.createJob(input, session: session))
             case "executeJob": return (200, try await self.executeJob(input, session: session))
@@ -102,7 +107,18 @@ struct HasuraHandlers: Sendable {
             }
             parameters = members
         }
-        let key = arguments["idempotencyKey"]?.stringValue
+        var key: String?
+        if let given = arguments["idempotencyKey"], given != .null {
+            // Hasura passes any GraphQL String, but the column holds 1-200 characters as PostgreSQL
+            // counts them (code points): a key outside that is refused here as a 4xx instead of
+            // failing the insert as a 5xx, which Hasura would show the client as an internal error.
+            guard let text = given.stringValue, (1...200).contains(text.unicodeScalars.count) else {
+                throw ValidationError([
+                    FieldViolation(field: "idempotencyKey", message: "must be a string of 1-200 characters")
+                ])
+            }
+            key = text
+        }
         let (execution, created) = try await self.manager.executeJob(
             id: job.id,
             parameterOverrides: parameters,
@@ -210,6 +226,30 @@ struct HasuraHandlers: Sendable {
         switch receipt {
         case .handled(let outcome): ["status": "handled", "outcome": .string(outcome)]
         case .duplicate(let outcome): ["status": "duplicate", "outcome": .string(outcome)]
+        }
+    }
+
+    /// The dotted path of the first key or string in `value` that holds the NUL character, or nil.
+    static func placeHoldingNUL(in value: JSONValue, at path: String) -> String? {
+        switch value {
+        case .string(let text):
+            return text.unicodeScalars.contains("\u{0}") ? path : nil
+        case .array(let elements):
+            return elements.indices.lazy.compactMap { Self.placeHoldingNUL(in: elements[$0], at: "\(path)[\($0)]") }
+                .first
+        case .object(let members):
+            for key in members.keys.sorted() {
+                let place = path.isEmpty ? key : "\(path).\(key)"
+                if key.unicodeScalars.contains("\u{0}") {
+                    return place
+                }
+                if let found = Self.placeHoldingNUL(in: members[key] ?? .null, at: place) {
+                    return found
+                }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

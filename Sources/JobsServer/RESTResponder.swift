@@ -213,7 +213,8 @@ public struct RESTResponder: HTTPResponder {
         }
         var idempotencyKey: String?
         if let key = input["idempotencyKey"], key != .null {
-            if let text = key.stringValue, (1...200).contains(text.count) {
+            // Counted in code points and free of NUL, as the database column will hold it.
+            if let text = key.stringValue, (1...200).contains(text.unicodeScalars.count), !text.contains("\u{0}") {
                 idempotencyKey = text
             } else {
                 violations.append(

@@ -83,7 +83,15 @@ public final class PostgresConnection: @unchecked Sendable {
     ///   when the connection broke, `.cancelled` when the task was cancelled.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
-        try await self.run { handle in
+        // libpq takes parameters as C strings, so a NUL would silently cut the value short; text in
+        // PostgreSQL cannot hold one anyway.
+        if let position = query.bindings.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                code: .unencodableParameter,
+                message: "parameter $\(position + 1) holds a NUL character, which PostgreSQL text cannot store"
+            )
+        }
+        return try await self.run { handle in
             let result = withCStringArrays([], query.bindings) { _, values in
                 PQexecParams(handle, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
             }

@@ -16,6 +16,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
             case cancelled
             case embeddedCluster
             case migration
+            case unencodableParameter
         }
 
         private let base: Base
@@ -38,6 +39,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let embeddedCluster = Code(base: .embeddedCluster)
         /// A schema migration failed.
         public static let migration = Code(base: .migration)
+        /// A bound value cannot be sent as PostgreSQL text (it holds a NUL character).
+        public static let unencodableParameter = Code(base: .unencodableParameter)
 
         public var description: String { self.base.rawValue }
     }

@@ -51,6 +51,19 @@ struct PostgresLayerTests {
         }
     }
 
+    @Test func valueWithANulCharacterIsRefusedRatherThanCutShort() async throws {
+        try await TestDatabase.withEmptyDatabase { pool, _ in
+            try await pool.query("CREATE TABLE note (body text)")
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("INSERT INTO note VALUES (\("before\u{0}after"))")
+            }
+            #expect(error?.code == .unencodableParameter)
+            #expect(error?.message.contains("$1") == true)
+            let rows = try await pool.query("SELECT count(*) AS n FROM note")
+            #expect(try rows[0].decode("n", as: Int64.self) == 0)
+        }
+    }
+
     @Test func serverErrorsCarrySQLStateWithoutLeakingSQL() async throws {
         try await TestDatabase.withEmptyDatabase { pool, _ in
             try await pool.query("CREATE TABLE unique_thing (name text PRIMARY KEY)")
