@@ -9,6 +9,7 @@ import Testing
 /// How `loan_cob` behaves when loans fail, when it runs twice, and when it is stopped halfway.
 @Suite(
     "Loan COB recovery",
+    .serialized,
     .enabled(if: TestDatabase.isConfigured, "POSTGRES_HOST is not set; make test starts a PostgreSQL for these tests"),
     .timeLimit(.minutes(5))
 )

@@ -10,6 +10,7 @@ import Testing
 /// of FINERACT.md §2 and §4.3 (not Fineract tests); L1's schedule is the golden one.
 @Suite(
     "Loan COB",
+    .serialized,
     .enabled(if: TestDatabase.isConfigured, "POSTGRES_HOST is not set; make test starts a PostgreSQL for these tests"),
     .timeLimit(.minutes(3))
 )
