@@ -233,4 +233,44 @@ struct LoanCOBTests {
             )
         }
     }
+
+    /// Only the configured steps run, in order; a name this service does not implement is
+    /// reported and skipped, and with no step at all the COB closes nothing. Derived: with the
+    /// accrual alone, L1 at COB 2023-02-03 accrues 66.67 on 02-01 and 50.21 / 28 × 2 = 3.59 on
+    /// 02-03, and its product's penalty is not applied.
+    @Test func configuredStepsDecideWhatRuns() async throws {
+        try await LoanTestBank.with { bank in
+            let product = try await bank.makeProduct(name: "L1 product", penalty: 10)
+            let client = try await bank.makeClient("C-1", mobile: "+254700000001")
+            let loan = try await bank.makeLoan("L1", product: product, client: client)
+            try await bank.pool.query(
+                """
+                DELETE FROM m_batch_business_steps
+                WHERE tenant_id = \(LoanTestBank.tenant) AND step_name <> 'ADD_PERIODIC_ACCRUAL_ENTRIES'
+                """
+            )
+            try await bank.pool.query(
+                """
+                INSERT INTO m_batch_business_steps (tenant_id, job_name, step_name, step_order)
+                VALUES (\(LoanTestBank.tenant), 'LOAN_CLOSE_OF_BUSINESS', 'EXTERNAL_ASSET_OWNER_TRANSFER', 7)
+                """
+            )
+            let result = try await bank.closeDay("2023-02-03")
+            #expect(result["unknownSteps"] == .array([.string("EXTERNAL_ASSET_OWNER_TRANSFER")]))
+            #expect(result["steps"]?.objectValue.map { Set($0.keys) } == ["ADD_PERIODIC_ACCRUAL_ENTRIES"])
+            #expect(
+                try await bank.accruals(loan) == ["2023-02-01 66.67 66.67/0.00/0.00", "2023-02-03 3.59 3.59/0.00/0.00"]
+            )
+            #expect(try await bank.count("SELECT count(*) AS count FROM m_loan_charge") == 0)
+            #expect(try await bank.count("SELECT count(*) AS count FROM m_loan_delinquency_tag_history") == 0)
+
+            try await bank.pool.query("DELETE FROM m_batch_business_steps WHERE tenant_id = \(LoanTestBank.tenant)")
+            let nothing = try await bank.closeDay("2023-02-04")
+            #expect(nothing["skipped"] == .bool(true))
+            #expect(
+                try await bank.text("SELECT last_closed_business_date::text AS value FROM m_loan WHERE id = \(loan)")
+                    == "2023-02-03"
+            )
+        }
+    }
 }
