@@ -51,18 +51,21 @@ public struct LoanCOBWorker: JobWorker {
         }
         let cobDate = parameters.date ?? settings.cobDate
         if let range = parameters.chunk {
+            await context.reportProgress(done: 0, total: parameters.chunkLoans)
             let report = try await self.processLoans(
                 tenantID: tenantID,
                 idRange: range,
                 cobDate: cobDate,
-                catchUp: false,
-                runID: nil,
+                catchUp: parameters.chunkCatchUp,
+                runID: parameters.chunkRunID,
                 settings: settings,
                 logger: context.logger
             )
+            await context.reportProgress(done: Int64(report.settled), total: parameters.chunkLoans)
             var result = self.summary(report, settings: settings)
             result["cobDate"] = .string(cobDate.description)
             result["chunk"] = .object(["fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound)])
+            result["report"] = report.transferJSON
             return .object(result)
         }
         return try await self.close(
@@ -164,6 +167,15 @@ public struct LoanCOBWorker: JobWorker {
             eligibleIDs: eligible,
             extra: ["catchUp": .bool(catchUp)],
             makeProcessor: { runID in self.processor(tenantID, cobDate, catchUp, runID, settings, context.logger) },
+            chunkParameters: { range, loans, runID in
+                [
+                    "cobDate": .string(cobDate.description),
+                    "chunk": .object([
+                        "fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound),
+                        "jobRunId": .integer(runID), "catchUp": .bool(catchUp), "loans": .integer(Int64(loans)),
+                    ]),
+                ]
+            },
             summarise: { self.summary($0, settings: settings) }
         )
     }

@@ -6,11 +6,11 @@ import Postgres
 
 /// One business date of a loan job: the `job_run` row, the chunks, and the report.
 ///
-/// The chunks are cut from the loans eligible when the run starts, at most `chunkSize` each,
-/// and processed in turn, in-process. Each chunk is independent (its own locks and
-/// transactions), so a run stopped between or inside chunks leaves whole loans behind and is
-/// finished by the next run. Each chunk is also a run of the worker on its own, with the `chunk`
-/// parameter, which is the shape child executions need to take this loop over.
+/// The chunks are cut from the loans eligible when the run starts, at most `chunkSize` each.
+/// Inside the engine, a run of several chunks hands each to a child execution (the worker with
+/// the `chunk` parameter), so every node works on the night; called directly, it processes them
+/// in turn, in-process. Each chunk is independent (its own locks and transactions), so a run
+/// stopped between or inside chunks leaves whole loans behind and is finished by the next run.
 struct LoanDateRun: Sendable {
     let pool: PostgresPool
     let tenantID: String
@@ -28,6 +28,7 @@ struct LoanDateRun: Sendable {
         eligibleIDs: PostgresQuery,
         extra: [String: JSONValue] = [:],
         makeProcessor: (_ runID: Int64) -> LoanChunkProcessor,
+        chunkParameters: (_ range: ClosedRange<Int64>, _ loans: Int, _ runID: Int64) -> [String: JSONValue],
         summarise: (LoanRunReport) -> [String: JSONValue]
     ) async throws -> JSONValue {
         let ledger = JobRunLedger(pool: self.pool)
@@ -52,17 +53,18 @@ struct LoanDateRun: Sendable {
         }
         do {
             let chunks = try await Self.chunkRanges(of: eligibleIDs, chunkSize: self.chunkSize, pool: self.pool)
-            let processor = makeProcessor(runID)
             var report = LoanRunReport()
-            let total = chunks.reduce(0) { $0 + $1.loans }
-            await self.context.reportProgress(done: 0, total: Int64(total))
-            for chunk in chunks {
-                try Task.checkCancellation()
-                report.merge(try await processor.processLoans(idRange: chunk.range))
-                await self.context.reportProgress(
-                    done: Int64(report.processed + report.failedCount + report.skippedLocked),
-                    total: Int64(total)
-                )
+            if self.context.canRunChildren && chunks.count > 1 {
+                report = try await self.runChildren(chunks, runID: runID, chunkParameters: chunkParameters)
+            } else {
+                let processor = makeProcessor(runID)
+                let total = chunks.reduce(0) { $0 + $1.loans }
+                await self.context.reportProgress(done: 0, total: Int64(total))
+                for chunk in chunks {
+                    try Task.checkCancellation()
+                    report.merge(try await processor.processLoans(idRange: chunk.range))
+                    await self.context.reportProgress(done: Int64(report.settled), total: Int64(total))
+                }
             }
             var result = extra.merging(summarise(report)) { _, new in new }
             result[self.dateKey] = .string(self.date.description)
@@ -83,6 +85,38 @@ struct LoanDateRun: Sendable {
             }
             throw error
         }
+    }
+
+    /// Runs each chunk as a child execution and merges their reports. A chunk that did not succeed
+    /// (its retries spent) counts all its loans as failed with the chunk's error, so the date ends
+    /// PARTIAL and its loans are picked up again by the next run.
+    private func runChildren(
+        _ chunks: [(range: ClosedRange<Int64>, loans: Int)],
+        runID: Int64,
+        chunkParameters: (_ range: ClosedRange<Int64>, _ loans: Int, _ runID: Int64) -> [String: JSONValue]
+    ) async throws -> LoanRunReport {
+        let requests = chunks.map { chunk in
+            ChildExecutionRequest(
+                key: "\(self.dateKey)-\(self.date)-loans-\(chunk.range.lowerBound)-\(chunk.range.upperBound)",
+                parameters: chunkParameters(chunk.range, chunk.loans, runID)
+            )
+        }
+        let outcomes = try await self.context.runChildren(requests)
+        var report = LoanRunReport()
+        for (chunk, outcome) in zip(chunks, outcomes) {
+            if outcome.status == .succeeded, let transferred = outcome.result?["report"],
+                let chunkReport = LoanRunReport(transferJSON: transferred)
+            {
+                report.merge(chunkReport)
+            } else {
+                report.recordChunkFailure(
+                    loans: chunk.loans,
+                    range: chunk.range,
+                    error: "chunk ended \(outcome.status.rawValue): \(outcome.error ?? "no report")"
+                )
+            }
+        }
+        return report
     }
 
     /// Starts this date's run. An attempt of the same execution resumes its earlier run; when that

@@ -33,17 +33,20 @@ public struct LoanInterestPostingWorker: JobWorker {
             throw FineractParameters.invalid("tillDate", "is after the tenant's business date \(settings.businessDate)")
         }
         if let range = parameters.chunk {
+            await context.reportProgress(done: 0, total: parameters.chunkLoans)
             let report = try await self.processLoans(
                 tenantID: tenantID,
                 idRange: range,
                 tillDate: tillDate,
-                runID: nil,
+                runID: parameters.chunkRunID,
                 settings: settings,
                 logger: context.logger
             )
+            await context.reportProgress(done: Int64(report.settled), total: parameters.chunkLoans)
             var result = self.summary(report)
             result["tillDate"] = .string(tillDate.description)
             result["chunk"] = .object(["fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound)])
+            result["report"] = report.transferJSON
             return .object(result)
         }
         let run = LoanDateRun(
@@ -63,6 +66,15 @@ public struct LoanInterestPostingWorker: JobWorker {
             force: parameters.force,
             eligibleIDs: eligible,
             makeProcessor: { runID in self.processor(tenantID, tillDate, runID, settings, context.logger) },
+            chunkParameters: { range, loans, runID in
+                [
+                    "tillDate": .string(tillDate.description),
+                    "chunk": .object([
+                        "fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound),
+                        "jobRunId": .integer(runID), "loans": .integer(Int64(loans)),
+                    ]),
+                ]
+            },
             summarise: self.summary
         )
     }

@@ -8,7 +8,9 @@ public import JobsCore
 /// - `force`: run a date that already succeeded again (default false).
 /// - `chunkSize`: at most this many loans per chunk and per transaction (default 1000).
 /// - `chunk`: `{"fromId": N, "toId": M}` to process only the loans with ids in `N...M`; the
-///   caller that split the work owns the run's bookkeeping.
+///   caller that split the work owns the run's bookkeeping. A run that splits itself into child
+///   executions adds `jobRunId` (the run the chunk's rows belong to), `catchUp` (select only loans
+///   closed the day before) and `loans` (how many loans the range held, for progress).
 public struct LoanJobParameters: Sendable, Equatable {
     public static let defaultChunkSize = 1000
     public static let chunkSizeLimit = 100_000
@@ -18,6 +20,12 @@ public struct LoanJobParameters: Sendable, Equatable {
     public var catchUp: Bool
     public var chunkSize: Int
     public var chunk: ClosedRange<Int64>?
+    /// The `job_run` a chunk's rows belong to, when a split run named it.
+    public var chunkRunID: Int64?
+    /// Whether a chunk belongs to a catch-up run.
+    public var chunkCatchUp = false
+    /// The loans a chunk's range held when the run was split.
+    public var chunkLoans: Int64?
 
     /// Reads the parameters; `dateKey` names the date parameter of the job.
     ///
@@ -33,6 +41,9 @@ public struct LoanJobParameters: Sendable, Equatable {
                 throw FineractParameters.invalid("chunk", "must be an object {\"fromId\": N, \"toId\": M} with N <= M")
             }
             self.chunk = from...to
+            self.chunkRunID = value["jobRunId"]?.integerValue
+            self.chunkCatchUp = value["catchUp"]?.boolValue ?? false
+            self.chunkLoans = value["loans"]?.integerValue
         }
         if self.catchUp && self.chunk != nil {
             throw FineractParameters.invalid("chunk", "cannot be combined with catchUp, which runs whole dates")
