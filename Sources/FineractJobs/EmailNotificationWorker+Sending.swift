@@ -7,7 +7,8 @@ import Postgres
 extension EmailNotificationWorker {
     enum SendOutcome: Equatable {
         case done
-        case serverUnreachable
+        /// The server could not be reached; the error text to record on the messages not tried.
+        case serverUnreachable(String)
     }
 
     /// Sends one claimed row and records what happened to it.
@@ -66,7 +67,7 @@ extension EmailNotificationWorker {
                     "SMTP server unavailable; the run's remaining e-mails wait for the next run",
                     metadata: [.error: "\(failure.message)"]
                 )
-                return .serverUnreachable
+                return .serverUnreachable(failure.message)
             }
             return .done
         }

@@ -11,7 +11,8 @@ public import Postgres
 /// `error_message`; a passing failure (4xx reply, unreachable server, time-out) → stays 100 with
 /// `attempt_count` + 1, the error, and `next_attempt_at` pushed back (400 after the last attempt).
 /// Rows with an address that cannot be used are left pending and reported, as Fineract does.
-/// Once the server is found unreachable the rest of the run's claims are released untried.
+/// Once the server is found unreachable, the rest of the claimed batch gets the same failed
+/// attempt without a connection being tried for each, and the run stops.
 ///
 /// Parameters (all optional): `batchSize` (1-500, default 50), `maxAttempts` (1-100),
 /// `timeoutSeconds` (1-300), `retryBaseSeconds`, `retryCapSeconds`, `claimLeaseSeconds`,
@@ -110,10 +111,13 @@ public struct EmailNotificationWorker: JobWorker {
                     tally: &tally,
                     logger: logger
                 )
-                if outcome == .serverUnreachable {
+                if case .serverUnreachable(let error) = outcome {
+                    // The server is down for every message of the batch alike: each counts a failed
+                    // attempt now, so none waits longer (or fails sooner) for its place in the queue.
                     let untried = rows[(index + 1)...].map(\.id)
-                    try await outbox.release(ids: untried)
-                    tally.deferred += untried.count
+                    let givenUp = try await outbox.recordRetry(ids: untried, error: error, policy: settings.retry)
+                    tally.failed += givenUp.count
+                    tally.retryLater += untried.count - givenUp.count
                     return false
                 }
             }

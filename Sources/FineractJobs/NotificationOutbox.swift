@@ -47,10 +47,10 @@ struct NotificationOutbox: Sendable {
 
     /// The predicate of a row this run may claim: pending, due, and not claimed by a live run.
     private var claimableCondition: PostgresQuery {
-        """
-        status_enum = 100 AND next_attempt_at <= now()
-        AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => \(self.leaseSeconds)))
-        """
+        // Spaces at both ends: the predicate is appended between other fragments.
+        var condition: PostgresQuery = " (status_enum = 100 AND next_attempt_at <= now() AND (claimed_at IS NULL"
+        condition.append(" OR claimed_at < now() - make_interval(secs => \(self.leaseSeconds)))) ")
+        return condition
     }
 
     /// The id ranges of the claimable rows, at most `chunkSize` rows each.

@@ -12,8 +12,6 @@ struct NotificationTally: Sendable {
     var retryLater = 0
     /// Left pending untouched because the address or number cannot be used (Fineract's skip).
     var skippedInvalid = 0
-    /// Claimed but not tried, because the server was unreachable; released for the next run.
-    var deferred = 0
     /// Batches resent after a run died while handing them over (SMS).
     var recoveredBatches = 0
     /// Ids of the messages skipped as invalid, for the operator (at most the first 100).
@@ -36,7 +34,6 @@ struct NotificationTally: Sendable {
             "failed": .integer(Int64(self.failed)),
             "retryLater": .integer(Int64(self.retryLater)),
             "skippedInvalid": .integer(Int64(self.skippedInvalid)),
-            "deferred": .integer(Int64(self.deferred)),
             "invalidIds": .array(self.invalidIDs.map { .integer($0) }),
         ]
         if self.waitingForReport > 0 || self.recoveredBatches > 0 {
