@@ -79,9 +79,10 @@ struct NotificationOutbox: Sendable {
     /// Rows another run has locked are skipped, not waited for. The claim commits at once, so it
     /// stays visible to every other run while the messages are sent.
     func claim(after: Int64, through: Int64, limit: Int) async throws -> PostgresRows {
+        // The candidates are materialised first: as a plain `IN (subquery)` the planner may run the
+        // subquery more than once, and then claim more rows than the limit.
         var query: PostgresQuery = """
-            UPDATE \(unescaped: self.queue.table) AS m SET claimed_by = \(self.claimant), claimed_at = now()
-            WHERE m.tenant_id = \(self.tenantID) AND m.id IN (
+            WITH picked AS MATERIALIZED (
                 SELECT id FROM \(unescaped: self.queue.table)
                 WHERE tenant_id = \(self.tenantID) AND id > \(after) AND id <= \(through) AND
             """
@@ -89,6 +90,8 @@ struct NotificationOutbox: Sendable {
         query.append(
             """
                 ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            UPDATE \(unescaped: self.queue.table) AS m SET claimed_by = \(self.claimant), claimed_at = now()
+            FROM picked WHERE m.tenant_id = \(self.tenantID) AND m.id = picked.id
             RETURNING m.*
             """
         )
