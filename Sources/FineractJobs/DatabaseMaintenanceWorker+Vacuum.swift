@@ -3,7 +3,7 @@ import Postgres
 
 extension DatabaseMaintenanceWorker {
     /// The tables the jobs write most, which `VACUUM (ANALYZE)` keeps lean and well planned.
-    static let hotTables = [
+    public static let hotTables = [
         "job_execution", "job_execution_attempt", "job_lock", "job_run",
         "m_loan", "m_loan_repayment_schedule", "m_loan_transaction", "m_loan_account_locks",
         "m_savings_account", "m_savings_account_transaction", "acc_gl_journal_entry",
