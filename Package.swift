@@ -82,6 +82,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "FineractJobsTests",
+            dependencies: ["FineractJobs", "HTTPClient", "JobsCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HTTPClientTests",
             dependencies: ["HTTPClient", "HTTPServer", "TestSupport"],
             swiftSettings: strictSettings
