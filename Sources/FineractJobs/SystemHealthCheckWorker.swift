@@ -13,7 +13,7 @@ public import Postgres
 /// and fails only when the database cannot be queried, since then nothing can run. It only reads.
 ///
 /// Parameters (all optional): `latencyWarningMs` (a round trip slower than this is a problem,
-/// default 500), `jobRunStaleMinutes` (a `job_run` RUNNING longer is a problem, default 120) and
+/// default 1000), `jobRunStaleMinutes` (a `job_run` RUNNING longer is a problem, default 120) and
 /// `claimLeaseSeconds` (the notification claim lease, default the service's).
 public struct SystemHealthCheckWorker: JobWorker {
     public let jobType = JobType.systemHealthCheck
@@ -32,7 +32,7 @@ public struct SystemHealthCheckWorker: JobWorker {
 
     public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
         let arguments = WorkerParameters(parameters)
-        let latencyWarningMilliseconds = try arguments.integer("latencyWarningMs", in: 1...600_000) ?? 500
+        let latencyWarningMilliseconds = try arguments.integer("latencyWarningMs", in: 1...600_000) ?? 1000
         let thresholds = TenantThresholds(
             jobRunStale: .seconds(60 * (try arguments.integer("jobRunStaleMinutes", in: 1...525_600) ?? 120)),
             claimLease: try arguments.seconds("claimLeaseSeconds", in: 30...86_400) ?? self.notificationClaimLease
