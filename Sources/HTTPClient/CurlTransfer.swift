@@ -3,16 +3,12 @@ import Dispatch
 /// Runs libcurl transfers off Swift's cooperative threads and ties them to task cancellation.
 ///
 /// `curl_easy_perform` blocks for as long as the transfer lasts (bounded by the caller's timeout
-/// options), so each transfer runs on a thread of a dedicated dispatch queue while the calling task
-/// suspends. Cancelling the task sets a flag that libcurl's progress callback reads, which stops
-/// the transfer within about a second; the call then throws `CancellationError`.
+/// options), so each transfer runs on a serial dispatch queue of its own while the calling task
+/// suspends. A serial queue gets a thread of its own when it has work, even when every other
+/// thread is busy, so slow transfers neither hold Swift's cooperative threads nor wait behind one
+/// another. Cancelling the task sets a flag that libcurl's progress callback reads, which stops the
+/// transfer within about a second; the call then throws `CancellationError`.
 enum CurlTransfer {
-    private static let queue = DispatchQueue(
-        label: "fineract-jobs.curl-transfers",
-        qos: .utility,
-        attributes: .concurrent
-    )
-
     /// The largest response body kept; a longer one stops the transfer with a write error.
     static let responseLimitBytes = 1 << 20
 
@@ -36,7 +32,7 @@ enum CurlTransfer {
         let exchange = CurlExchange(upload: upload, responseLimitBytes: Self.responseLimitBytes)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
-                Self.queue.async {
+                DispatchQueue(label: "fineract-jobs.curl-transfer").async {
                     continuation.resume(with: Self.run(exchange: exchange, configure: configure))
                 }
             }
