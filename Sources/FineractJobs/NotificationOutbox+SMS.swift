@@ -69,7 +69,7 @@ extension NotificationOutbox {
                     SET status_enum = \(report.status), attempt_count = attempt_count + 1,
                         claimed_by = NULL, claimed_at = NULL, last_error = \(report.error),
                         external_id = coalesce(\(report.externalID), external_id),
-                        delivered_on_date = CASE WHEN \(report.status) = 300 THEN now() ELSE delivered_on_date END
+                        delivered_on_date = CASE WHEN \(report.status) = \(Self.delivered) THEN now() ELSE delivered_on_date END
                     WHERE tenant_id = \(self.tenantID) AND id = \(id) AND claimed_by = \(self.claimant)
                     """
                 )

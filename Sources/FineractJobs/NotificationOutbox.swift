@@ -111,18 +111,6 @@ struct NotificationOutbox: Sendable {
         return !rows.isEmpty
     }
 
-    /// Gives claimed rows back untouched, for messages this run decided not to try now.
-    func release(ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
-        try await self.pool.query(
-            """
-            UPDATE \(unescaped: self.queue.table) SET claimed_by = NULL, claimed_at = NULL
-            WHERE tenant_id = \(self.tenantID) AND id = ANY(\(PostgresArray(ids.map(String.init)))::bigint[])
-              AND claimed_by = \(self.claimant)
-            """
-        )
-    }
-
     /// Leaves a claimed row pending with a note of why it was not sent (an address that cannot be
     /// used), as Fineract leaves such e-mails pending; the attempt count does not move.
     func leavePending(id: Int64, note: String) async throws {
