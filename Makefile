@@ -26,6 +26,9 @@ run: build
 ## Runs every test against a throwaway PostgreSQL started for the run.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	@# The e-mail tests talk to a real SMTP server built on aiosmtpd; without it they skip, saying so.
+	python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
+		|| echo "aiosmtpd could not be installed; the e-mail notification tests will be skipped"
 	scripts/with-test-postgres.sh $(SWIFT) test --skip-build $(BUILD_FLAGS)
 	python3 -c 'import yaml, jsonschema' 2>/dev/null || python3 -m pip install --quiet pyyaml jsonschema
 	scripts/with-test-postgres.sh python3 Tests/HasuraMetadata/validate_metadata.py

@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "JobsCore", dependencies: ["Logging"], swiftSettings: strictSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Logging"], swiftSettings: strictSettings),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Logging"], swiftSettings: strictSettings),
+        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(
             name: "JobsEngine",
             dependencies: ["JobsCore", "Postgres", "Logging"],
@@ -45,13 +46,14 @@ let package = Package(
         .target(name: "FineractDomain", swiftSettings: strictSettings),
         .target(
             name: "FineractJobs",
-            dependencies: ["FineractDomain", "JobsCore", "JobsEngine", "Postgres", "Logging"],
+            dependencies: ["FineractDomain", "HTTPClient", "JobsCore", "JobsEngine", "Postgres", "Logging"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "JobsServer",
             dependencies: [
-                "JobsCore", "JobsEngine", "FineractDomain", "FineractJobs", "Postgres", "HTTPServer", "Logging",
+                "JobsCore", "JobsEngine", "FineractDomain", "FineractJobs", "Postgres", "HTTPClient", "HTTPServer",
+                "Logging",
             ],
             swiftSettings: strictSettings
         ),
@@ -67,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Logging", "JobsCore", "Postgres"],
+            dependencies: ["Logging", "JobsCore", "Postgres", "HTTPServer"],
             swiftSettings: strictSettings
         ),
 
@@ -83,6 +85,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "FineractJobsTests",
+            dependencies: ["FineractJobs", "HTTPClient", "JobsCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["HTTPClient", "HTTPServer", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "TestSupport"],
             swiftSettings: strictSettings
@@ -95,7 +107,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "JobsServer", "JobsEngine", "FineractJobs", "FineractDomain", "Postgres", "HTTPServer", "TestSupport",
+                "JobsServer", "JobsEngine", "FineractJobs", "FineractDomain", "Postgres", "HTTPClient", "HTTPServer",
+                "TestSupport",
             ],
             swiftSettings: strictSettings
         ),

@@ -27,7 +27,7 @@ trap cleanup EXIT
 "${as_server_user[@]}" "$bin_dir/initdb" -D "$base/data" -U "$user" --auth=trust --encoding=UTF8 --locale=C >/dev/null
 # Durability settings are off for tests: this server holds nothing worth keeping, and tests run faster.
 # Benchmarks set DURABLE=1 to measure with the server's defaults (fsync and synchronous commit on).
-options="-c listen_addresses=127.0.0.1 -p $port -k $base -c max_connections=300 ${EXTRA_POSTGRES_OPTIONS:-}"
+options="-c listen_addresses=127.0.0.1 -p $port -k $base -c max_connections=1000 ${EXTRA_POSTGRES_OPTIONS:-}"
 if [ "${DURABLE:-0}" != "1" ]; then
     options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 fi

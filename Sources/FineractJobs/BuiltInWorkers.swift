@@ -4,8 +4,19 @@ public import Postgres
 
 /// Registers the built-in workers this module provides.
 public enum BuiltInWorkers {
-    public static func register(in registry: WorkerRegistry, pool: PostgresPool) {
-        registry.registerWorker(SystemHealthCheckWorker(pool: pool))
+    /// Registers the built-in job types.
+    ///
+    /// - Parameter notifications: how `email_notification` and `sms_notification` reach their
+    ///   servers, and the claim lease `system_health_check` measures stuck notifications against.
+    public static func register(
+        in registry: WorkerRegistry,
+        pool: PostgresPool,
+        notifications: NotificationConfiguration = NotificationConfiguration()
+    ) {
+        registry.registerWorker(SystemHealthCheckWorker(pool: pool, notificationClaimLease: notifications.claimLease))
+        registry.registerWorker(DatabaseMaintenanceWorker(pool: pool))
+        registry.registerWorker(EmailNotificationWorker(pool: pool, configuration: notifications))
+        registry.registerWorker(SMSNotificationWorker(pool: pool, configuration: notifications))
         registry.registerWorker(EndOfDayWorker(pool: pool, registry: registry))
         registry.registerWorker(EndOfMonthWorker(pool: pool, registry: registry))
         registry.registerWorker(LoanCOBWorker(pool: pool))

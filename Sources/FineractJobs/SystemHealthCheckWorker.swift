@@ -7,22 +7,36 @@ public import Postgres
 /// Checks that the installation can do its work and reports what it found on the execution.
 ///
 /// Measures a database round trip, reads the applied schema version, counts live and dead nodes
-/// and the queue (queued, due, running, and the age of the oldest due execution). The check
-/// succeeds with `status: degraded` when something needs attention but work can go on, and fails
-/// only when the database cannot be queried, since then nothing can run.
+/// and the queue (queued, due, running, and the age of the oldest due execution). When the run is
+/// for a tenant it also checks that tenant's books (see `SystemHealthCheckWorker+Tenant.swift`).
+/// The check succeeds with `status: degraded` when something needs attention but work can go on,
+/// and fails only when the database cannot be queried, since then nothing can run. It only reads.
+///
+/// Parameters (all optional): `latencyWarningMs` (a round trip slower than this is a problem,
+/// default 1000), `jobRunStaleMinutes` (a `job_run` RUNNING longer is a problem, default 120) and
+/// `claimLeaseSeconds` (the notification claim lease, default the service's).
 public struct SystemHealthCheckWorker: JobWorker {
     public let jobType = JobType.systemHealthCheck
 
     /// Queued work older than this is reported as a backlog.
     public static let backlogThresholdSeconds = 300
 
-    private let pool: PostgresPool
+    let pool: PostgresPool
+    /// The notification workers' claim lease; a claim older than it is reported as stuck.
+    let notificationClaimLease: Duration
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, notificationClaimLease: Duration = .seconds(300)) {
         self.pool = pool
+        self.notificationClaimLease = notificationClaimLease
     }
 
     public func process(parameters: [String: JSONValue], context: JobContext) async throws -> JSONValue {
+        let arguments = WorkerParameters(parameters)
+        let latencyWarningMilliseconds = try arguments.integer("latencyWarningMs", in: 1...600_000) ?? 1000
+        let thresholds = TenantThresholds(
+            jobRunStale: .seconds(60 * (try arguments.integer("jobRunStaleMinutes", in: 1...525_600) ?? 120)),
+            claimLease: try arguments.seconds("claimLeaseSeconds", in: 30...86_400) ?? self.notificationClaimLease
+        )
         let clock = ContinuousClock()
         let started = clock.now
         try await self.pool.query("SELECT 1")
@@ -62,13 +76,23 @@ public struct SystemHealthCheckWorker: JobWorker {
         if oldestDueSeconds > Self.backlogThresholdSeconds {
             problems.append(.string("the oldest due execution has waited \(oldestDueSeconds) s"))
         }
+        let roundTripMilliseconds = (roundTrip / .microseconds(1)).rounded() / 1000
+        if roundTripMilliseconds > Double(latencyWarningMilliseconds) {
+            problems.append(.string("a database round trip took \(roundTripMilliseconds) ms"))
+        }
+        var tenantReport: JSONValue?
+        if let tenantID = context.tenantID {
+            let report = try await self.checkTenant(tenantID, thresholds: thresholds)
+            problems += report.problems.map(JSONValue.string)
+            tenantReport = report.json
+        }
         context.logger.debug("health check finished")
-        return .object([
+        var result: [String: JSONValue] = [
             "status": .string(problems.isEmpty ? "healthy" : "degraded"),
             "problems": .array(problems),
             "database": .object([
                 "reachable": .bool(true),
-                "roundTripMs": .number((roundTrip / .microseconds(1)).rounded() / 1000),
+                "roundTripMs": .number(roundTripMilliseconds),
                 "schemaVersion": schemaVersion.map { .integer($0) } ?? .null,
             ]),
             "nodes": .object([
@@ -82,6 +106,10 @@ public struct SystemHealthCheckWorker: JobWorker {
                 "running": .integer(running),
                 "oldestDueSeconds": .integer(oldestDueSeconds),
             ]),
-        ])
+        ]
+        if let tenantReport {
+            result["tenant"] = tenantReport
+        }
+        return .object(result)
     }
 }

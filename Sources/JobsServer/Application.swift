@@ -54,7 +54,7 @@ public struct Application: Sendable {
         try await Self.migrate(pool: pool, directory: self.configuration.migrationsDirectory, logger: self.logger)
 
         let registry = WorkerRegistry()
-        BuiltInWorkers.register(in: registry, pool: pool)
+        BuiltInWorkers.register(in: registry, pool: pool, notifications: self.configuration.notifications)
         if self.configuration.diagnosticJobTypes {
             BuiltInWorkers.registerDiagnostics(in: registry, pool: pool)
         }

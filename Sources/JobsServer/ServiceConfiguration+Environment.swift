@@ -1,3 +1,4 @@
+import FineractJobs
 public import Foundation
 import Logging
 import Postgres
@@ -32,6 +33,17 @@ extension ServiceConfiguration {
     /// | `LEASE_DURATION_SECONDS` | 3-3600 | 30 |
     /// | `ABANDON_GRACE_SECONDS` | 0-600 | 5 |
     /// | `DIAGNOSTIC_JOB_TYPES` | true or false | false |
+    /// | `SMTP_URL` | `smtp://host[:port]` or `smtps://host[:port]`, no credentials in it | none (e-mail off) |
+    /// | `SMTP_USERNAME` | SMTP AUTH user | none (no AUTH) |
+    /// | `SMTP_PASSWORD` | SMTP AUTH password; secret, never logged | none |
+    /// | `SMTP_FROM` | sender address; required with `SMTP_URL` | none |
+    /// | `SMTP_TLS` | none, starttls (when offered) or required | starttls |
+    /// | `SMTP_TIMEOUT_SECONDS` | 1-300, per message | 30 |
+    /// | `SMS_GATEWAY_URL` | `http(s)://...` endpoint taking SMS batches | none (SMS off) |
+    /// | `SMS_GATEWAY_TOKEN` | bearer token for the gateway; secret, never logged | none |
+    /// | `SMS_GATEWAY_TIMEOUT_SECONDS` | 1-300, per batch | 30 |
+    /// | `NOTIFICATION_MAX_ATTEMPTS` | 1-100 attempts per message | 5 |
+    /// | `NOTIFICATION_CLAIM_LEASE_SECONDS` | 30-86400; longer than both time-outs | 300 |
     ///
     /// `DATABASE_URL` wins over `POSTGRES_*`; with neither, the embedded database is used.
     ///
@@ -104,12 +116,13 @@ extension ServiceConfiguration {
             configuration.abandonGracePeriod = .seconds(seconds)
         }
         configuration.diagnosticJobTypes = try reader.boolean("DIAGNOSTIC_JOB_TYPES") ?? false
+        configuration.notifications = try NotificationConfiguration.fromEnvironment(reader)
         return configuration
     }
 }
 
 /// Reads typed values from the environment; an empty variable counts as unset.
-private struct EnvironmentReader {
+struct EnvironmentReader {
     let environment: [String: String]
 
     func string(_ key: String, maxLength: Int) throws(ConfigurationError) -> String? {

@@ -1,3 +1,4 @@
+public import FineractJobs
 public import Foundation
 public import Logging
 public import Postgres
@@ -48,6 +49,8 @@ public struct ServiceConfiguration: Sendable {
     public var abandonGracePeriod: Duration = .seconds(5)
     /// Whether the `diagnostic_noop` and `diagnostic_probe` job types are available.
     public var diagnosticJobTypes = false
+    /// The SMTP server and SMS gateway of the notification jobs, and their retry policy.
+    public var notifications = NotificationConfiguration()
 
     public init(nodeID: String) {
         self.nodeID = nodeID
@@ -70,6 +73,7 @@ public struct ServiceConfiguration: Sendable {
             "hasuraRoutes=\(self.hasuraSecret == nil ? "off" : "on (secret redacted)")",
             "database=\(database)", "poolSize=\(self.databasePoolSize)", "maxConcurrentJobs=\(self.maxConcurrentJobs)",
             "nodeId=\(self.nodeID)", "migrations=\(self.migrationsDirectory.path)",
+            self.notifications.redactedSummary,
         ].joined(separator: " ")
     }
 }

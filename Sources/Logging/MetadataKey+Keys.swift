@@ -15,6 +15,8 @@ extension Logger.MetadataKey {
     public static let dbMigrationsApplied = Self("db.migrations.applied")
     public static let dbPoolSize = Self("db.pool.size")
     public static let dbChannel = Self("db.channel")
+    /// A table a maintenance step worked on.
+    public static let dbTable = Self("db.table")
 
     // MARK: HTTP
     public static let httpMethod = Self("http.method")
@@ -43,6 +45,12 @@ extension Logger.MetadataKey {
     public static let leaseNodeID = Self("lease.node.id")
     /// How many executions a step touched (queued, released, told to stop).
     public static let executionCount = Self("execution.count")
+
+    // MARK: Notifications
+    /// The id of one queued e-mail or SMS row.
+    public static let notificationID = Self("notification.id")
+    /// How many queued messages a step handled (a gateway batch).
+    public static let notificationCount = Self("notification.count")
 
     // MARK: Configuration
     public static let config = Self("config")

@@ -13,3 +13,16 @@ extension LocalDate: PostgresEncodable, PostgresDecodable {
         self.description
     }
 }
+
+extension LocalDate {
+    /// The same calendar date as `date`.
+    public init(_ date: PostgresDate) {
+        self.init(year: date.year, month: date.month, day: date.day)
+    }
+
+    /// This date as the Postgres module's own date value.
+    public var postgresDate: PostgresDate {
+        let (year, month, day) = self.components
+        return PostgresDate(year: year, month: month, day: day)
+    }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""A real SMTP server on loopback for the notification tests, built on aiosmtpd.
+
+Every message it accepts is written to --out as message-NNNN.json (written to a temporary name and
+renamed, so a reader never sees half a file) holding the envelope, the raw message in base64 and the
+headers and body as Python's e-mail parser reads them. It can be told to answer the first N DATA
+commands with 451 (try again later) and to refuse recipients ending in a given suffix with 550.
+It writes --out/ready once it accepts connections, and stops on SIGTERM or SIGINT.
+"""
+import argparse
+import base64
+import email
+import email.header
+import email.policy
+import json
+import os
+import signal
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+class Handler:
+    def __init__(self, out, transient_failures, refused_suffix):
+        self.out = out
+        self.transient_failures = transient_failures
+        self.refused_suffix = refused_suffix
+        self.accepted = 0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refused_suffix and address.endswith(self.refused_suffix):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.transient_failures > 0:
+                self.transient_failures -= 1
+                return "451 4.3.0 try again later"
+            self.accepted += 1
+            number = self.accepted
+        raw = envelope.original_content or envelope.content
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        record = {
+            "mailFrom": envelope.mail_from,
+            "rcptTos": envelope.rcpt_tos,
+            "raw": base64.b64encode(raw).decode("ascii"),
+            "headers": {
+                name: str(email.header.make_header(email.header.decode_header(parsed[name])))
+                for name in ("Date", "Message-ID", "From", "To", "Subject", "MIME-Version", "Content-Type")
+                if parsed[name] is not None
+            },
+            "body": parsed.get_content(),
+        }
+        temporary = os.path.join(self.out, f".message-{number:04d}.tmp")
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(record, file)
+        os.rename(temporary, os.path.join(self.out, f"message-{number:04d}.json"))
+        return "250 OK"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--transient-failures", type=int, default=0)
+    parser.add_argument("--refused-suffix", default="")
+    arguments = parser.parse_args()
+
+    controller = Controller(
+        Handler(arguments.out, arguments.transient_failures, arguments.refused_suffix),
+        hostname="127.0.0.1",
+        port=arguments.port,
+    )
+    controller.start()
+    stop = threading.Event()
+    # A parent may have started this process with these signals blocked; unblock them first.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with open(os.path.join(arguments.out, "ready"), "w", encoding="utf-8") as file:
+        file.write(str(arguments.port))
+    stop.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
