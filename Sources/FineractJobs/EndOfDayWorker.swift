@@ -10,7 +10,7 @@ public import Postgres
 /// For the day D being closed, in order:
 /// 1. the business date moves from D to D + 1 and the COB date to D (a compare-and-set, so a
 ///    repeat never advances twice);
-/// 2. `loan_cob` closes D for every loan;
+/// 2. `loan_cob` catches up loans a missed night left behind, then closes D for every loan;
 /// 3. `loan_interest_posting` accrues to D, unless periodic accrual is already a COB step;
 /// 4. `savings_interest_posting` then `savings_interest_calculation` as of D + 1.
 ///
@@ -98,26 +98,33 @@ public struct EndOfDayWorker: JobWorker {
         let next = day.adding(days: 1)
         let steps = JobSteps(registry: self.registry, context: context)
         var results: [String: JSONValue] = [:]
+        // Loans left behind by a missed night are closed day by day first (Fineract's catch-up),
+        // so the night's own run finds every loan at the day before.
+        results["loan_cob_catch_up"] = try await steps.run(
+            .loanCOB,
+            key: "eod-\(day)-1-loan_cob-catch-up",
+            parameters: ["cobDate": .string(day.adding(days: -1).description), "catchUp": true]
+        )
         results["loan_cob"] = try await steps.run(
             .loanCOB,
-            key: "eod-\(day)-1-loan_cob",
+            key: "eod-\(day)-2-loan_cob",
             parameters: ["cobDate": .string(day.description)]
         )
         if try await !self.accrualIsACOBStep(tenantID: tenantID) {
             results["loan_interest_posting"] = try await steps.run(
                 .loanInterestPosting,
-                key: "eod-\(day)-2-loan_interest_posting",
+                key: "eod-\(day)-3-loan_interest_posting",
                 parameters: ["tillDate": .string(day.description)]
             )
         }
         results["savings_interest_posting"] = try await steps.run(
             .savingsInterestPosting,
-            key: "eod-\(day)-3-savings_interest_posting",
+            key: "eod-\(day)-4-savings_interest_posting",
             parameters: ["businessDate": .string(next.description)]
         )
         results["savings_interest_calculation"] = try await steps.run(
             .savingsInterestCalculation,
-            key: "eod-\(day)-4-savings_interest_calculation",
+            key: "eod-\(day)-5-savings_interest_calculation",
             parameters: ["asOf": .string(next.description)]
         )
         let locked = try await self.pool.query(

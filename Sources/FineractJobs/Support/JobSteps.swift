@@ -22,6 +22,15 @@ public struct JobSteps: Sendable {
     /// - Parameter key: names the step among the parent's children; the same key is the same step.
     /// - Throws: `JobWorkerError` (not retryable) naming the step when it did not succeed.
     public func run(_ jobType: JobType, key: String, parameters: [String: JSONValue]) async throws -> JSONValue {
+        // Nodes of one cluster run the same build, so a step this node cannot run would wait for
+        // a worker that no node has; better to say so at once.
+        guard let worker = self.registry.worker(for: jobType) else {
+            throw JobWorkerError(
+                code: "worker_not_registered",
+                message: "step \(key) needs a \(jobType.rawValue) worker, and none is registered",
+                isRetryable: false
+            )
+        }
         if self.context.canRunChildren {
             let outcome = try await self.context.runChildren(
                 [ChildExecutionRequest(key: key, jobType: jobType, parameters: parameters)]
@@ -35,13 +44,6 @@ public struct JobSteps: Sendable {
                 )
             }
             return outcome.result ?? .null
-        }
-        guard let worker = self.registry.worker(for: jobType) else {
-            throw JobWorkerError(
-                code: "worker_not_registered",
-                message: "step \(key) needs a \(jobType.rawValue) worker, and none is registered",
-                isRetryable: false
-            )
         }
         do {
             return try await worker.process(parameters: parameters, context: self.context)
