@@ -22,6 +22,8 @@ extension Decimal {
     /// Every mode Fineract accepts rounds the way `BigDecimal.setScale` does; half-down, which
     /// Foundation lacks, is derived from the remainder.
     public func rounded(scale: Int, _ mode: MoneyRoundingMode) -> Decimal {
+        // No digit beyond `scale`: nothing to round, and rounding is the costly part.
+        guard -Int(self.exponent) > scale else { return self }
         // Foundation's `.up` and `.down` are directed (towards +∞ and −∞); Java's UP and DOWN are
         // away from and towards zero, so they depend on the sign.
         let awayFromZero: NSDecimalNumber.RoundingMode = self.isSignMinus ? .down : .up
@@ -71,12 +73,20 @@ extension Decimal {
 
     /// The power of ten of the leading significant digit.
     private var decimalMagnitude: Int {
-        // significand has no trailing-digit normalisation guarantee, so count its digits.
-        var digits = 0
-        var significand = abs(self.significand)
-        while significand >= 1 {
-            significand = (significand / 10).rounded(scale: 0, .down)
-            digits += 1
+        // |self| = significand × 10^exponent with an integral significand. Its digit count comes
+        // from a binary estimate, checked exactly against the neighbouring powers of ten only when
+        // the estimate lies close enough to one for the binary error to matter: Decimal arithmetic
+        // is slow enough that counting digit by digit would dominate the interest loops.
+        let significand = abs(self.significand)
+        let logarithm = log10(NSDecimalNumber(decimal: significand).doubleValue)
+        var digits = Int(logarithm.rounded(.down)) + 1
+        let fraction = logarithm - logarithm.rounded(.down)
+        if fraction < 1e-9 || fraction > 1 - 1e-9 {
+            if significand < Decimal(sign: .plus, exponent: digits - 1, significand: 1) {
+                digits -= 1
+            } else if significand >= Decimal(sign: .plus, exponent: digits, significand: 1) {
+                digits += 1
+            }
         }
         return digits - 1 + Int(self.exponent)
     }
