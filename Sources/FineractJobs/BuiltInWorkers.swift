@@ -21,6 +21,8 @@ public enum BuiltInWorkers {
         registry.registerWorker(EndOfMonthWorker(pool: pool, registry: registry))
         registry.registerWorker(LoanCOBWorker(pool: pool))
         registry.registerWorker(LoanInterestPostingWorker(pool: pool))
+        registry.registerWorker(SavingsInterestPostingWorker(pool: pool))
+        registry.registerWorker(SavingsInterestCalculationWorker(pool: pool))
     }
 
     /// Registers `diagnostic_noop`, `diagnostic_probe` and `diagnostic_tenant_probe`, which operators

@@ -72,4 +72,13 @@ extension Logger.MetadataKey {
     public static let loanCount = Self("fineract.loan.count")
     /// A loan COB business step, by its `m_batch_business_steps` name.
     public static let cobStep = Self("fineract.cob_step")
+    /// The `job_run` row of a run of a date-scoped financial job.
+    public static let jobRunID = Self("fineract.job_run.id")
+    public static let savingsAccountID = Self("fineract.savings_account.id")
+    /// The first and last id of the chunk of accounts or loans a step works on.
+    public static let chunkFromID = Self("fineract.chunk.from_id")
+    public static let chunkToID = Self("fineract.chunk.to_id")
+    /// How many accounts or loans a step processed, and how many of them failed.
+    public static let entityCount = Self("fineract.entity.count")
+    public static let failedEntityCount = Self("fineract.entity.failed_count")
 }

@@ -1,0 +1,164 @@
+import FineractDomain
+import Foundation
+import JobsCore
+import Logging
+import Postgres
+
+/// The frame both savings interest jobs run in: the tenant and date they run for, the `job_run`
+/// bookkeeping, the tenant's accounts cut into chunks, progress, and the result.
+///
+/// Without a `chunk` parameter a run processes every chunk in turn, a few at a time, in this
+/// process. With one it processes just that chunk, as one part of a run split across executions;
+/// the `job_run` row then belongs to the run that split it.
+struct SavingsInterestRun: Sendable {
+    /// Processes the active accounts with ids in a range, for a date, and counts what it did.
+    typealias ChunkProcessor =
+        @Sendable (
+            _ range: ClosedRange<Int64>,
+            _ date: LocalDate,
+            _ settings: SavingsInterestSettings,
+            _ jobRunID: Int64?,
+            _ logger: Logger
+        ) async throws -> SavingsRunTally
+
+    var pool: PostgresPool
+    var jobType: JobType
+    /// The name of the date parameter: `businessDate` or `asOf`.
+    var dateKey: String
+    /// How many chunks are processed at once.
+    var parallelism: Int
+    /// Whether the result counts postings.
+    var reportsPostings: Bool
+
+    func run(
+        parameters: [String: JSONValue],
+        context: JobContext,
+        processChunk: @escaping ChunkProcessor
+    ) async throws -> JSONValue {
+        let tenantID = try FineractParameters.requireTenant(context)
+        let parameters = try SavingsInterestJobParameters(parameters, dateKey: self.dateKey)
+        let store = SavingsInterestStore(pool: self.pool)
+        let requested: LocalDate
+        if let date = parameters.date {
+            requested = date
+        } else {
+            requested = try await BusinessDates.load(tenantID: tenantID, pool: self.pool).businessDate
+        }
+        let settings = try await store.settings(tenantID: tenantID)
+        var logger = context.logger
+
+        if let chunk = parameters.chunk {
+            logger[metadataKey: .businessDate] = "\(requested)"
+            let tally = try await processChunk(chunk, requested, settings, nil, logger)
+            await context.reportProgress(done: Int64(tally.accountsSeen), total: Int64(tally.accountsSeen))
+            self.logFailures(tally, logger: logger)
+            var result = self.result(tally, date: requested, chunks: 1)
+            result["chunk"] = ["fromId": .integer(chunk.lowerBound), "toId": .integer(chunk.upperBound)]
+            return .object(result)
+        }
+
+        let ledger = JobRunLedger(pool: self.pool)
+        let start = try await ledger.begin(
+            tenantID: tenantID,
+            jobType: self.jobType,
+            businessDate: requested,
+            executionID: context.executionID,
+            force: parameters.force
+        )
+        let runID: Int64
+        let date: LocalDate
+        switch start {
+        case .alreadySucceeded(let succeededRun, _):
+            logger.debug(
+                "run already succeeded for this date",
+                metadata: [.businessDate: "\(requested)", .jobRunID: "\(succeededRun)"]
+            )
+            return [
+                self.dateKey: .string(requested.description), "alreadySucceeded": true,
+                "jobRunId": .integer(succeededRun),
+            ]
+        case .started(let id, let recorded):
+            // A retried attempt of the same execution keeps the date its first attempt ran for.
+            runID = id
+            date = recorded ?? requested
+        }
+        logger[metadataKey: .businessDate] = "\(date)"
+        logger[metadataKey: .jobRunID] = "\(runID)"
+        let runLogger = logger
+        do {
+            let accountIDs = try await store.activeAccountIDs(tenantID: tenantID)
+            let ranges = IDRangeChunks.ranges(of: accountIDs, chunkSize: parameters.chunkSize)
+            let tally = try await self.processAll(
+                ranges,
+                total: accountIDs.count,
+                context: context,
+                logger: logger
+            ) { range in
+                try await processChunk(range, date, settings, runID, runLogger)
+            }
+            self.logFailures(tally, logger: logger)
+            var result = self.result(tally, date: date, chunks: ranges.count)
+            result["jobRunId"] = .integer(runID)
+            try await ledger.finish(
+                runID: runID,
+                status: tally.failures.isEmpty ? .succeeded : .partial,
+                stats: .object(result)
+            )
+            logger.debug(
+                "savings interest run finished",
+                metadata: [.entityCount: "\(tally.accounts)", .failedEntityCount: "\(tally.failures.count)"]
+            )
+            return .object(result)
+        } catch {
+            // A cancelled attempt records nothing: its row stays RUNNING for the retry to resume,
+            // or for another execution to take over once this one is no longer running.
+            if !Task.isCancelled {
+                try? await ledger.finish(runID: runID, status: .failed, stats: nil, error: "\(error)")
+            }
+            throw error
+        }
+    }
+
+    /// Processes the chunks with at most `parallelism` in flight, reporting progress as each ends.
+    private func processAll(
+        _ ranges: [ClosedRange<Int64>],
+        total: Int,
+        context: JobContext,
+        logger: Logger,
+        chunk: @escaping @Sendable (ClosedRange<Int64>) async throws -> SavingsRunTally
+    ) async throws -> SavingsRunTally {
+        try await withThrowingTaskGroup(of: SavingsRunTally.self) { group in
+            var pending = ranges.makeIterator()
+            var tally = SavingsRunTally()
+            for _ in 0..<max(1, self.parallelism) {
+                guard let range = pending.next() else { break }
+                group.addTask { try await chunk(range) }
+            }
+            while let done = try await group.next() {
+                tally.add(done)
+                await context.reportProgress(done: Int64(tally.accountsSeen), total: Int64(total))
+                try context.checkCancellation()
+                if let range = pending.next() {
+                    group.addTask { try await chunk(range) }
+                }
+            }
+            return tally
+        }
+    }
+
+    private func result(_ tally: SavingsRunTally, date: LocalDate, chunks: Int) -> [String: JSONValue] {
+        var result = tally.json(includePostings: self.reportsPostings)
+        result[self.dateKey] = .string(date.description)
+        result["chunks"] = .integer(Int64(chunks))
+        return result
+    }
+
+    private func logFailures(_ tally: SavingsRunTally, logger: Logger) {
+        for failure in tally.failures {
+            logger.warning(
+                "savings account skipped: it could not be processed",
+                metadata: [.savingsAccountID: "\(failure.accountID)", .error: "\(failure.reason)"]
+            )
+        }
+    }
+}
