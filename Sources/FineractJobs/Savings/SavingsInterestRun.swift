@@ -91,8 +91,7 @@ struct SavingsInterestRun: Sendable {
             let tally = try await self.processAll(
                 ranges,
                 total: accountIDs.count,
-                context: context,
-                logger: logger
+                context: context
             ) { range in
                 try await processChunk(range, date, settings, runID, runLogger)
             }
@@ -124,7 +123,6 @@ struct SavingsInterestRun: Sendable {
         _ ranges: [ClosedRange<Int64>],
         total: Int,
         context: JobContext,
-        logger: Logger,
         chunk: @escaping @Sendable (ClosedRange<Int64>) async throws -> SavingsRunTally
     ) async throws -> SavingsRunTally {
         try await withThrowingTaskGroup(of: SavingsRunTally.self) { group in
