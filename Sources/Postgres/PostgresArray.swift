@@ -1,5 +1,3 @@
-import Foundation
-
 /// A one-dimensional array bound as a single parameter, written in PostgreSQL's array text format;
 /// cast it in SQL (`\(PostgresArray(ids))::uuid[]`).
 ///
@@ -16,14 +14,26 @@ public struct PostgresArray: PostgresEncodable, Hashable {
     }
 
     public var postgresText: String? {
-        "{"
-            + self.elements.map { element in
-                guard let element else { return "NULL" }
-                let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-                    of: "\"",
-                    with: "\\\""
-                )
-                return "\"" + escaped + "\""
-            }.joined(separator: ",") + "}"
+        var text = "{"
+        for (index, element) in self.elements.enumerated() {
+            if index > 0 {
+                text += ","
+            }
+            guard let element else {
+                text += "NULL"
+                continue
+            }
+            text += "\""
+            // Escaping byte by byte: arrays of ids, dates and amounts run to tens of thousands of
+            // elements, and a Foundation replace per element costs more than the rest of the bind.
+            for character in element.unicodeScalars {
+                if character == "\\" || character == "\"" {
+                    text.unicodeScalars.append("\\")
+                }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
     }
 }

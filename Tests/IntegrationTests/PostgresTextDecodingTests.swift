@@ -3,7 +3,8 @@ import Postgres
 import Testing
 
 /// The text forms of `numeric` and `date` that bulk reads decode by hand, checked against what
-/// Foundation's parser and the general date split make of them. No database needed.
+/// Foundation's parser and the general date split make of them, and the array text bulk writes
+/// bind. No database needed.
 @Suite struct PostgresTextDecodingTests {
     @Test(arguments: [
         "1234567890123.123456", "-0.500000", "0.000000", "-0.000000", "42", "-42", "0.000001",
@@ -25,5 +26,11 @@ import Testing
         )
         #expect(throws: PostgresError.self) { try PostgresDate(postgresText: "2024/02/29", type: .date) }
         #expect(throws: PostgresError.self) { try PostgresDate(postgresText: "2024-0a-29", type: .date) }
+    }
+
+    @Test func arrayTextQuotesEveryElementAndEscapesQuotesAndBackslashes() {
+        let array = PostgresArray([#"say "hi""#, #"C:\dir"#, nil, "6.30", ""])
+        #expect(array.postgresText == #"{"say \"hi\"","C:\\dir",NULL,"6.30",""}"#)
+        #expect(PostgresArray([String]()).postgresText == "{}")
     }
 }
