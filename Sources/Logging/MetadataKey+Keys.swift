@@ -78,7 +78,7 @@ extension Logger.MetadataKey {
     /// The first and last id of the chunk of accounts or loans a step works on.
     public static let chunkFromID = Self("fineract.chunk.from_id")
     public static let chunkToID = Self("fineract.chunk.to_id")
-    /// How many accounts or loans a step processed, and how many of them failed.
-    public static let entityCount = Self("fineract.entity.count")
-    public static let failedEntityCount = Self("fineract.entity.failed_count")
+    /// How many savings accounts a run processed, and how many of them failed.
+    public static let savingsAccountCount = Self("fineract.savings_account.count")
+    public static let failedSavingsAccountCount = Self("fineract.savings_account.failed_count")
 }

@@ -169,12 +169,16 @@ struct SavingsInterestRunTests {
         try await Fixture.with { fixture in
             let accounts = try await Self.seedSavers(fixture, count: 4)
             try await fixture.setBusinessDate("2024-02-01")
-            let result = try await fixture.post([
-                "chunk": ["fromId": .integer(accounts[1]), "toId": .integer(accounts[2])]
-            ])
+            let chunk: JSONValue = ["fromId": .integer(accounts[1]), "toId": .integer(accounts[2]), "jobRunId": 42]
+            let result = try await fixture.post(["chunk": chunk])
             #expect(result["accounts"] == 2)
             #expect(result["chunk"]?["fromId"] == .integer(accounts[1]))
             #expect(try await Self.postedAccounts(fixture) == [accounts[1]: 1, accounts[2]: 1])
+            // The postings belong to the run that split the work.
+            let runs = try await fixture.pool.query(
+                "SELECT DISTINCT job_run_id FROM m_savings_account_transaction WHERE transaction_type_enum = 3"
+            )
+            #expect(try runs.map { try $0.decode("job_run_id", as: Int64.self) } == [42])
             // A chunk belongs to a run split by its parent, which keeps the run's bookkeeping.
             #expect(try await fixture.pool.query("SELECT 1 FROM job_run").isEmpty)
         }

@@ -8,7 +8,8 @@ import JobsCore
 /// - `force`: boolean, default false; run again for a date that already succeeded.
 /// - `chunkSize`: integer 1–100000, default 1000; the most accounts one chunk holds.
 /// - `chunk`: `{"fromId": N, "toId": M}`; process only the active accounts with ids in N...M, as
-///   one chunk of a run split across executions (the run's bookkeeping is then its parent's).
+///   one chunk of a run split across executions (the run's bookkeeping is then its parent's). A
+///   `jobRunId` in it names the `job_run` the chunk's postings belong to.
 struct SavingsInterestJobParameters: Sendable {
     static let defaultChunkSize = 1000
     static let chunkSizeLimit = 100_000
@@ -17,6 +18,8 @@ struct SavingsInterestJobParameters: Sendable {
     var force: Bool
     var chunkSize: Int
     var chunk: ClosedRange<Int64>?
+    /// The `job_run` a chunk's postings belong to, when the run that split the work named it.
+    var chunkRunID: Int64?
 
     /// Reads and checks the parameters; `dateKey` names the date parameter of the job.
     ///
@@ -35,6 +38,7 @@ struct SavingsInterestJobParameters: Sendable {
                 throw FineractParameters.invalid("chunk", "must be an object {\"fromId\": N, \"toId\": M} with N <= M")
             }
             self.chunk = from...to
+            self.chunkRunID = value["jobRunId"]?.integerValue
         } else {
             self.chunk = nil
         }

@@ -49,7 +49,7 @@ struct SavingsInterestRun: Sendable {
 
         if let chunk = parameters.chunk {
             logger[metadataKey: .businessDate] = "\(requested)"
-            let tally = try await processChunk(chunk, requested, settings, nil, logger)
+            let tally = try await processChunk(chunk, requested, settings, parameters.chunkRunID, logger)
             await context.reportProgress(done: Int64(tally.accountsSeen), total: Int64(tally.accountsSeen))
             self.logFailures(tally, logger: logger)
             var result = self.result(tally, date: requested, chunks: 1)
@@ -105,7 +105,9 @@ struct SavingsInterestRun: Sendable {
             )
             logger.debug(
                 "savings interest run finished",
-                metadata: [.entityCount: "\(tally.accounts)", .failedEntityCount: "\(tally.failures.count)"]
+                metadata: [
+                    .savingsAccountCount: "\(tally.accounts)", .failedSavingsAccountCount: "\(tally.failures.count)",
+                ]
             )
             return .object(result)
         } catch {
