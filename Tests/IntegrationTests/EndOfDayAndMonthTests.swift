@@ -131,7 +131,10 @@ struct EndOfDayAndMonthTests {
                 """
             )[0]
             #expect(try books.decode("closures", as: Int64.self) == (try books.decode("offices", as: Int64.self)))
-            #expect(try books.decode("trial_total", as: Decimal.self) == (try books.decode("journal_total", as: Decimal.self)))
+            #expect(
+                try books.decode("trial_total", as: Decimal.self)
+                    == (try books.decode("journal_total", as: Decimal.self))
+            )
             #expect(try books.decode("rows_after_january", as: Int64.self) == 0)
             // Fineract refuses journal entries in a closed period; so does the database now.
             await #expect(throws: PostgresError.self) {

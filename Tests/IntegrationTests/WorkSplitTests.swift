@@ -93,4 +93,53 @@ struct WorkSplitTests {
             #expect(try state.decode("run_status", as: String.self) == "SUCCEEDED")
         }
     }
+
+    @Test func savingsPostingChunksRunOnEveryNodeAndPostEachAccountOnce() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, postgres in
+            try await Self.seed(pool, loans: 0, savings: 120)
+            let reply = try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
+                try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
+                    let parent = try await Self.run(
+                        first,
+                        "savings_interest_posting",
+                        parameters: ["chunkSize": 20, "businessDate": "2024-02-01"]
+                    )
+                    return try JSONSerialization.data(withJSONObject: parent)
+                }
+            }
+            let parent = try #require(try JSONSerialization.jsonObject(with: reply) as? [String: Any])
+            #expect(parent["status"] as? String == "succeeded", "\(parent["error"] ?? "")")
+            let children = try #require(parent["children"] as? [[String: Any]])
+            #expect(children.count == 6)
+            #expect(
+                children.allSatisfy { $0["trigger"] as? String == "split" && $0["status"] as? String == "succeeded" }
+            )
+            let nodes = Set(children.compactMap { $0["nodeId"] as? String })
+            #expect(nodes.count == 2, "chunks ran on \(nodes)")
+            let result = try #require(parent["result"] as? [String: Any])
+            #expect(result["accounts"] as? Int == 120)
+
+            let state = try await pool.query(
+                """
+                SELECT
+                  (SELECT count(*) FROM m_savings_account a JOIN m_savings_product p ON p.id = a.product_id
+                   WHERE p.interest_posting_period_enum = 4) AS monthly_accounts,
+                  (SELECT count(*) FROM m_savings_account_transaction
+                   WHERE transaction_type_enum = 3 AND transaction_date = '2024-02-01' AND NOT is_reversed) AS postings,
+                  (SELECT count(*) FROM (SELECT savings_account_id FROM m_savings_account_transaction
+                                         WHERE transaction_type_enum = 3 GROUP BY savings_account_id, transaction_date
+                                         HAVING count(*) > 1) twice) AS posted_twice,
+                  (SELECT count(DISTINCT job_run_id) FROM m_savings_account_transaction WHERE transaction_type_enum = 3)
+                      AS runs,
+                  (SELECT status FROM job_run WHERE job_type = 'savings_interest_posting') AS run_status
+                """
+            )[0]
+            #expect(
+                try state.decode("postings", as: Int64.self) == (try state.decode("monthly_accounts", as: Int64.self))
+            )
+            #expect(try state.decode("posted_twice", as: Int64.self) == 0)
+            #expect(try state.decode("runs", as: Int64.self) == 1)
+            #expect(try state.decode("run_status", as: String.self) == "SUCCEEDED")
+        }
+    }
 }

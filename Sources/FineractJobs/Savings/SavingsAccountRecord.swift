@@ -97,7 +97,7 @@ struct SavingsAccountRecord: Sendable {
 }
 
 /// An account a run could not process, and why; the run records it and goes on with the others.
-struct SavingsAccountFailure: Sendable, Hashable {
+struct SavingsAccountFailure: Sendable, Hashable, Codable {
     var accountID: Int64
     /// Safe to show: names columns, codes and SQLSTATEs, never amounts or SQL.
     var reason: String

@@ -7,9 +7,11 @@ import Postgres
 /// The frame both savings interest jobs run in: the tenant and date they run for, the `job_run`
 /// bookkeeping, the tenant's accounts cut into chunks, progress, and the result.
 ///
-/// Without a `chunk` parameter a run processes every chunk in turn, a few at a time, in this
-/// process. With one it processes just that chunk, as one part of a run split across executions;
-/// the `job_run` row then belongs to the run that split it.
+/// Without a `chunk` parameter a run cuts the accounts into chunks. Inside the engine each chunk
+/// becomes a child execution (this worker with the `chunk` parameter), so every node takes part;
+/// called directly, the chunks run in this process, a few at a time. With a `chunk` parameter a
+/// run processes just that chunk, as one part of a split run whose `job_run` row it names, and
+/// hands its tally back in its result.
 struct SavingsInterestRun: Sendable {
     /// Processes the active accounts with ids in a range, for a date, and counts what it did.
     typealias ChunkProcessor =
@@ -54,6 +56,7 @@ struct SavingsInterestRun: Sendable {
             self.logFailures(tally, logger: logger)
             var result = self.result(tally, date: requested, chunks: 1)
             result["chunk"] = ["fromId": .integer(chunk.lowerBound), "toId": .integer(chunk.upperBound)]
+            result["tally"] = try JSONValue(parsing: JSONEncoder().encode(tally))
             return .object(result)
         }
 
@@ -88,12 +91,13 @@ struct SavingsInterestRun: Sendable {
         do {
             let accountIDs = try await store.activeAccountIDs(tenantID: tenantID)
             let ranges = IDRangeChunks.ranges(of: accountIDs, chunkSize: parameters.chunkSize)
-            let tally = try await self.processAll(
-                ranges,
-                total: accountIDs.count,
-                context: context
-            ) { range in
-                try await processChunk(range, date, settings, runID, runLogger)
+            let tally: SavingsRunTally
+            if context.canRunChildren && ranges.count > 1 {
+                tally = try await self.runChildren(ranges, date: date, runID: runID, context: context)
+            } else {
+                tally = try await self.processAll(ranges, total: accountIDs.count, context: context) { range in
+                    try await processChunk(range, date, settings, runID, runLogger)
+                }
             }
             self.logFailures(tally, logger: logger)
             var result = self.result(tally, date: date, chunks: ranges.count)
@@ -127,10 +131,6 @@ struct SavingsInterestRun: Sendable {
         context: JobContext,
         chunk: @escaping @Sendable (ClosedRange<Int64>) async throws -> SavingsRunTally
     ) async throws -> SavingsRunTally {
-        // TODO: every chunk runs in this process, so one node posts the whole tenant; acceptable
-        // while a node posts 100,000 accounts within a minute; handing each chunk to a child
-        // execution (the worker with the `chunk` parameter), as the loan jobs do, would spread a
-        // night over the nodes.
         try await withThrowingTaskGroup(of: SavingsRunTally.self) { group in
             var pending = ranges.makeIterator()
             var tally = SavingsRunTally()
@@ -148,6 +148,49 @@ struct SavingsInterestRun: Sendable {
             }
             return tally
         }
+    }
+
+    /// Runs each chunk as a child execution and adds up their tallies. A chunk that did not succeed
+    /// (its retries spent) is listed as a failure under its first account id, so the run ends
+    /// PARTIAL and a later run posts its accounts.
+    private func runChildren(
+        _ ranges: [ClosedRange<Int64>],
+        date: LocalDate,
+        runID: Int64,
+        context: JobContext
+    ) async throws -> SavingsRunTally {
+        let requests = ranges.map { range in
+            ChildExecutionRequest(
+                key: "\(self.dateKey)-\(date)-accounts-\(range.lowerBound)-\(range.upperBound)",
+                parameters: [
+                    self.dateKey: .string(date.description),
+                    "chunk": [
+                        "fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound),
+                        "jobRunId": .integer(runID),
+                    ],
+                ]
+            )
+        }
+        var tally = SavingsRunTally()
+        for (range, outcome) in zip(ranges, try await context.runChildren(requests)) {
+            if outcome.status == .succeeded, let transferred = outcome.result?["tally"],
+                let chunkTally = try? JSONDecoder().decode(
+                    SavingsRunTally.self,
+                    from: Data(transferred.serialized().utf8)
+                )
+            {
+                tally.add(chunkTally)
+            } else {
+                tally.failures.append(
+                    SavingsAccountFailure(
+                        accountID: range.lowerBound,
+                        reason: "accounts \(range.lowerBound)...\(range.upperBound): chunk ended "
+                            + "\(outcome.status.rawValue): \(outcome.error ?? "no tally")"
+                    )
+                )
+            }
+        }
+        return tally
     }
 
     private func result(_ tally: SavingsRunTally, date: LocalDate, chunks: Int) -> [String: JSONValue] {

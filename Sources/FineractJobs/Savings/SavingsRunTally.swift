@@ -1,7 +1,7 @@
 import JobsCore
 
 /// What a savings interest run (or one chunk of it) did, reported in the execution's result.
-struct SavingsRunTally: Sendable, Hashable {
+struct SavingsRunTally: Sendable, Hashable, Codable {
     /// Failures listed in a result; the count covers all of them, the log has every one.
     static let listedFailureLimit = 100
 
