@@ -31,11 +31,12 @@ struct SMTPTestServer {
         return Self.reap(pid) == 0
     }()
 
-    /// Starts `arguments` (looked up on `PATH`) with its output discarded.
+    /// Starts `arguments` (looked up on `PATH`) with its output discarded, or its standard error
+    /// written to `errorPath`.
     ///
     /// `posix_spawnp` and `waitpid` rather than Foundation's `Process`: waiting for a `Process` to end
     /// needs other threads, and blocking a cooperative thread on that can stall every test.
-    static func spawn(_ arguments: [String]) throws -> pid_t {
+    static func spawn(_ arguments: [String], errorPath: String = "/dev/null") throws -> pid_t {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -43,7 +44,7 @@ struct SMTPTestServer {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
         guard status == 0 else {
@@ -70,10 +71,14 @@ struct SMTPTestServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = ServiceProcess.freePort()
-        let pid = try Self.spawn([
-            "python3", Self.script.path, "--port", String(port), "--out", directory.path,
-            "--transient-failures", String(transientFailures), "--refused-suffix", refusedSuffix,
-        ])
+        let errors = directory.appendingPathComponent("stderr.txt")
+        let pid = try Self.spawn(
+            [
+                "python3", Self.script.path, "--port", String(port), "--out", directory.path,
+                "--transient-failures", String(transientFailures), "--refused-suffix", refusedSuffix,
+            ],
+            errorPath: errors.path
+        )
         defer {
             // SIGKILL: the child may have inherited a signal mask that holds SIGTERM back, and it has
             // nothing to save; every message it accepted is already on disk. A killed child is reaped
@@ -83,12 +88,13 @@ struct SMTPTestServer {
         }
         // Start-up readiness, not a timed assertion: the file appears once the server listens.
         let ready = directory.appendingPathComponent("ready")
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while !FileManager.default.fileExists(atPath: ready.path) {
             guard kill(pid, 0) == 0, ContinuousClock.now < deadline else {
+                let output = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
                 throw CocoaError(
                     .fileReadUnknown,
-                    userInfo: [NSLocalizedDescriptionKey: "the SMTP test server did not start"]
+                    userInfo: [NSLocalizedDescriptionKey: "the SMTP test server did not start: \(output.suffix(2000))"]
                 )
             }
             try await Task.sleep(for: .milliseconds(50))

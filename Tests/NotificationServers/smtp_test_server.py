@@ -73,6 +73,9 @@ def main():
         Handler(arguments.out, arguments.transient_failures, arguments.refused_suffix),
         hostname="127.0.0.1",
         port=arguments.port,
+        # aiosmtpd waits 5 s by default for its server thread; a test machine running the whole
+        # suite on two cores can take longer than that.
+        ready_timeout=60,
     )
     controller.start()
     stop = threading.Event()
