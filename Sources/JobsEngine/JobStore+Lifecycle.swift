@@ -233,10 +233,11 @@ extension JobStore {
         // The claim looks at a short window of the queue's head, so larger batches would come back short.
         let limit = min(limit, 32)
         let types = PostgresArray(jobTypes.map(\.rawValue).sorted())
-        return """
+        let statement: PostgresQuery = """
             SELECT * FROM job_claim_executions(
                 \(nodeID), \(limit), \(leaseDuration.milliseconds), \(types)::text[])
             """
+        return statement.prepared()
     }
 
     static func decodeClaims(_ rows: PostgresRows) throws -> [ClaimedExecution] {
@@ -361,7 +362,7 @@ extension JobStore {
             let claimStatement = Self.claimStatement(claim.nodeID, claim.limit, claim.jobTypes, claim.lease)
         else {
             statement.append("SELECT id, status FROM execution_row")
-            return statement
+            return statement.prepared()
         }
         // The claim's rows, each also carrying every completion as a JSON object of id to status;
         // a single row without a claim when nothing was claimed.
@@ -375,7 +376,7 @@ extension JobStore {
             SELECT completed.summary, claimed.* FROM completed LEFT JOIN claimed ON true
             """
         )
-        return statement
+        return statement.prepared()
     }
 
     static func decodeCompletions(

@@ -12,9 +12,13 @@ import Synchronization
 ///
 /// A connection is used by one caller at a time; `PostgresPool` hands it out exclusively.
 public final class PostgresConnection: @unchecked Sendable {
-    // Safe because `handle` is touched only on `queue` (a serial queue) or in `deinit`, `cancelHandle`
-    // only through `PQcancel`, which libpq documents as thread-safe, and the flags sit behind atomics.
+    // Safe because `handle` and `preparedStatements` are touched only on `queue` (a serial queue) or
+    // in `deinit`, `cancelHandle` only through `PQcancel`, which libpq documents as thread-safe, and
+    // the flags sit behind atomics.
     private let handle: OpaquePointer
+    /// The statements prepared on this connection, by SQL text, with their server-side names.
+    private var preparedStatements: [String: String] = [:]
+    private var preparedCount = 0
     private let cancelHandle: OpaquePointer?
     private let queue: DispatchQueue
     private let retired = Atomic<Bool>(false)
@@ -92,11 +96,48 @@ public final class PostgresConnection: @unchecked Sendable {
             )
         }
         return try await self.run { handle in
-            let result = withCStringArrays([], query.bindings) { _, values in
-                PQexecParams(handle, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
+            guard query.isPrepared else {
+                let result = withCStringArrays([], query.bindings) { _, values in
+                    PQexecParams(handle, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
+                }
+                return try Self.consume(result, handle: handle)
             }
-            return try Self.consume(result, handle: handle)
+            do {
+                return try self.executePrepared(query, handle: handle)
+            } catch let error as PostgresError
+                where error.sqlState == PostgresError.SQLState.featureNotSupported
+                && PQtransactionStatus(handle) == PQTRANS_IDLE
+            {
+                // "cached plan must not change result type": a table under the statement changed shape.
+                // Outside a transaction nothing else was affected, so the statement is prepared anew.
+                self.forgetPrepared(query.sql, handle: handle)
+                return try self.executePrepared(query, handle: handle)
+            }
         }
+    }
+
+    /// Runs `query` as this connection's prepared statement for its text, preparing it first when
+    /// it is new. Call only on `queue`.
+    private func executePrepared(_ query: PostgresQuery, handle: OpaquePointer) throws -> PostgresRows {
+        let name: String
+        if let known = self.preparedStatements[query.sql] {
+            name = known
+        } else {
+            self.preparedCount += 1
+            name = "fj_\(self.preparedCount)"
+            _ = try Self.consume(PQprepare(handle, name, query.sql, Int32(query.bindings.count), nil), handle: handle)
+            self.preparedStatements[query.sql] = name
+        }
+        let result = withCStringArrays([], query.bindings) { _, values in
+            PQexecPrepared(handle, name, Int32(query.bindings.count), values, nil, nil, 0)
+        }
+        return try Self.consume(result, handle: handle)
+    }
+
+    /// Drops the prepared statement for `sql`, so the next use prepares it again. Call only on `queue`.
+    private func forgetPrepared(_ sql: String, handle: OpaquePointer) {
+        guard let name = self.preparedStatements.removeValue(forKey: sql) else { return }
+        PQclear(PQexec(handle, "DEALLOCATE \(name)"))
     }
 
     /// Runs a script of one or more statements without parameters, such as a migration file.

@@ -113,6 +113,8 @@ extension PostgresError {
         public static let queryCanceled = "57014"
         public static let adminShutdown = "57P01"
         public static let lockNotAvailable = "55P03"
+        /// Also what a prepared statement gets when a table under it changed its result columns.
+        public static let featureNotSupported = "0A000"
     }
 
     /// Whether the server rejected the statement because of a unique constraint.

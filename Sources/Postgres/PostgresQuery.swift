@@ -11,6 +11,9 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     public var sql: String
     /// The parameters in placeholder order, in PostgreSQL's text format; nil is SQL NULL.
     public var bindings: [String?]
+    /// Whether each connection parses and plans the text once, as a named prepared statement, and
+    /// then only binds and runs it; see `prepared()`.
+    public private(set) var isPrepared = false
 
     public init(unsafeSQL sql: String, bindings: [String?] = []) {
         self.sql = sql
@@ -25,6 +28,17 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.bindings = stringInterpolation.bindings
+    }
+
+    /// The same query, run as a prepared statement that each connection parses and plans once.
+    ///
+    /// For statements that run many times a second with the same text, where parsing and planning
+    /// would cost more than running them. A statement whose result columns could change under it (a
+    /// `SELECT *` over a table a migration alters) is re-prepared once when the server says so.
+    public func prepared() -> PostgresQuery {
+        var query = self
+        query.isPrepared = true
+        return query
     }
 
     /// Appends `other`, renumbering its placeholders to follow this query's own.
