@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON document as a Swift value: job parameters, execution results, request bodies.
 public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -40,11 +40,6 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
-    }
-
-    /// Parses JSON text.
-    public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// Serialises with sorted keys, so equal values give equal text.
