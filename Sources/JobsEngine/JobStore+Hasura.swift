@@ -16,7 +16,11 @@ extension JobStore {
     /// In one transaction: the event id is recorded (a redelivery stops here), the job is locked,
     /// and a `pending` job becomes `active` with its first run, or `invalid` with the reason that
     /// `validate` gives. A job that is no longer pending is left alone, so a new event for the same
-    /// row (a manual redelivery) is harmless too.
+    /// row (a manual redelivery) is harmless too. An activated job with no time zone of its own takes
+    /// its tenant's, as one created through `JobManager.createJob` does.
+    ///
+    /// Anything `firstRun` throws, and any refusal of the database, rolls the whole transaction back,
+    /// the receipt included, so Hasura's next delivery of the event does the work.
     public func activateInsertedJob(
         eventID: UUID,
         jobID: UUID,
@@ -55,7 +59,8 @@ extension JobStore {
                         UPDATE job
                         SET status = CASE WHEN \(next)::timestamptz IS NULL AND (cron_expression IS NOT NULL
                                                 OR execution_interval IS NOT NULL) THEN 'completed' ELSE 'active' END,
-                            next_run_at = \(next)::timestamptz, status_reason = NULL, updated_at = now()
+                            next_run_at = \(next)::timestamptz, timezone = COALESCE(timezone, \(tenantTimeZone)),
+                            status_reason = NULL, updated_at = now()
                         WHERE id = \(jobID)
                         """
                     )
