@@ -79,6 +79,9 @@ extension JobStore {
     /// Queues executions for a Hasura cron trigger or scheduled event, once per event: of the job
     /// `jobID`, or of every active job of `jobType` (for `tenantID`, or for every tenant when nil).
     ///
+    /// Jobs of a deactivated tenant are left out: deactivating a tenant stops its work, and a
+    /// nightly trigger for all tenants must not start it again.
+    ///
     /// - Returns: the receipt, with the number of executions queued in its text.
     public func enqueueForTrigger(
         eventID: UUID,
@@ -105,6 +108,8 @@ extension JobStore {
                   AND (\(jobID)::uuid IS NULL OR job.id = \(jobID))
                   AND (\(jobType?.rawValue)::text IS NULL OR job.job_type = \(jobType?.rawValue))
                   AND (\(tenantID)::text IS NULL OR job.tenant_id = \(tenantID))
+                  AND (job.tenant_id IS NULL
+                       OR EXISTS (SELECT 1 FROM tenant WHERE tenant.id = job.tenant_id AND tenant.active))
                 ON CONFLICT (job_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 """
             )
