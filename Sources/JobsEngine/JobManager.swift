@@ -40,6 +40,10 @@ public struct JobManager: Sendable {
     }
 
     /// Creates an active job from a validated definition.
+    ///
+    /// A tenant's job given no time zone takes the tenant's, and stores it: the row then names the
+    /// zone its schedule is read in, for Hasura's readers as for the scheduler, and a later change
+    /// of the tenant's zone does not move a schedule that is already running.
     public func createJob(_ definition: JobDefinition) async throws -> Job {
         var definition = definition
         let now = Date()
@@ -55,6 +59,7 @@ public struct JobManager: Sendable {
                 ])
             }
             tenantTimeZone = tenant
+            definition.timezone = definition.timezone ?? tenant
         }
         let schedule = try JobSchedule.make(
             cronExpression: definition.cronExpression,

@@ -16,7 +16,11 @@ extension JobStore {
     /// In one transaction: the event id is recorded (a redelivery stops here), the job is locked,
     /// and a `pending` job becomes `active` with its first run, or `invalid` with the reason that
     /// `validate` gives. A job that is no longer pending is left alone, so a new event for the same
-    /// row (a manual redelivery) is harmless too.
+    /// row (a manual redelivery) is harmless too. An activated job with no time zone of its own takes
+    /// its tenant's, as one created through `JobManager.createJob` does.
+    ///
+    /// Anything `firstRun` throws, and any refusal of the database, rolls the whole transaction back,
+    /// the receipt included, so Hasura's next delivery of the event does the work.
     public func activateInsertedJob(
         eventID: UUID,
         jobID: UUID,
@@ -55,7 +59,8 @@ extension JobStore {
                         UPDATE job
                         SET status = CASE WHEN \(next)::timestamptz IS NULL AND (cron_expression IS NOT NULL
                                                 OR execution_interval IS NOT NULL) THEN 'completed' ELSE 'active' END,
-                            next_run_at = \(next)::timestamptz, status_reason = NULL, updated_at = now()
+                            next_run_at = \(next)::timestamptz, timezone = COALESCE(timezone, \(tenantTimeZone)),
+                            status_reason = NULL, updated_at = now()
                         WHERE id = \(jobID)
                         """
                     )
@@ -73,6 +78,9 @@ extension JobStore {
 
     /// Queues executions for a Hasura cron trigger or scheduled event, once per event: of the job
     /// `jobID`, or of every active job of `jobType` (for `tenantID`, or for every tenant when nil).
+    ///
+    /// Jobs of a deactivated tenant are left out: deactivating a tenant stops its work, and a
+    /// nightly trigger for all tenants must not start it again.
     ///
     /// - Returns: the receipt, with the number of executions queued in its text.
     public func enqueueForTrigger(
@@ -100,6 +108,8 @@ extension JobStore {
                   AND (\(jobID)::uuid IS NULL OR job.id = \(jobID))
                   AND (\(jobType?.rawValue)::text IS NULL OR job.job_type = \(jobType?.rawValue))
                   AND (\(tenantID)::text IS NULL OR job.tenant_id = \(tenantID))
+                  AND (job.tenant_id IS NULL
+                       OR EXISTS (SELECT 1 FROM tenant WHERE tenant.id = job.tenant_id AND tenant.active))
                 ON CONFLICT (job_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 """
             )

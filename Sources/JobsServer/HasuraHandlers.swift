@@ -200,18 +200,20 @@ struct HasuraHandlers: Sendable {
             guard let eventID = envelope["id"]?.stringValue.flatMap(UUID.init(uuidString:)) else {
                 return (400, ["error": "the event has no id"])
             }
-            let payload = envelope["payload"]?.objectValue ?? [:]
-            let jobID = payload["jobId"]?.stringValue.flatMap(UUID.init(uuidString:))
-            let jobType = payload["jobType"]?.stringValue.map(JobType.init(rawValue:))
-            guard jobID != nil || jobType != nil else {
-                return (400, ["error": "the payload names neither jobId nor jobType"])
+            let payload: TriggerPayload
+            do throws(TriggerPayload.Refusal) {
+                payload = try TriggerPayload(envelope["payload"])
+            } catch {
+                // Not 2xx, so Hasura records the delivery as failed where an operator sees it, and
+                // nothing is queued: a misread payload could run the job for every tenant.
+                return (400, ["error": .string(error.message)])
             }
             let receipt = try await self.manager.store.enqueueForTrigger(
                 eventID: eventID,
                 kind: envelope["name"] != nil ? "cron_trigger" : "scheduled_event",
-                jobID: jobID,
-                jobType: jobType,
-                tenantID: payload["tenantId"]?.stringValue
+                jobID: payload.jobID,
+                jobType: payload.jobType,
+                tenantID: payload.tenantID
             )
             return (200, Self.describe(receipt))
         } catch {

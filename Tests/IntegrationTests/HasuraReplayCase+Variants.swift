@@ -27,6 +27,11 @@ extension HasuraReplayCase {
                 replayCase.body = replayCase.body.removing(["session_variables"])
                 replayCase.expectation = .refused(status: 403, code: "forbidden")
             },
+            // Hasura always sends a session to an action; a null one names no role, as an absent one does.
+            self.with("session_variables null") { replayCase in
+                replayCase.body = replayCase.body.setting(["session_variables"], to: .null)
+                replayCase.expectation = .refused(status: 403, code: "forbidden")
+            },
         ]
         let otherTenant: JSONValue = [
             "x-hasura-role": "tenant_admin", "x-hasura-tenant-id": "other", "x-hasura-user-id": "17",

@@ -1,4 +1,5 @@
 import Foundation
+import JobsCore
 import JobsServer
 import Postgres
 import TestSupport
@@ -342,6 +343,46 @@ struct RESTAPITests {
             #expect(ids == ["default", "bank-7"])
             let missing = try await client.send("POST", "/tenants/nobody/deactivate")
             #expect(missing.status == 404)
+        }
+    }
+
+    /// A tenant's time zone is the default for its jobs; a job's own zone wins, and a job for all
+    /// tenants, which has no tenant to take one from, is read in UTC.
+    @Test func aJobWithoutATimeZoneTakesItsTenantsZone() async throws {
+        try await TestService.withService { client, pool in
+            let tenant = try await client.send(
+                "POST",
+                "/tenants",
+                json: ["id": "bank-7", "name": "Bank Seven", "timezone": "Africa/Nairobi"]
+            )
+            #expect(tenant.status == 201, "\(tenant.text)")
+            // 01:00 every day: 22:00Z in Nairobi (UTC+3 all year), 01:00Z in UTC, 23:00Z or 00:00Z in Berlin.
+            let daily: [String: Any] = [
+                "name": "Daily", "jobType": "system_health_check", "cronExpression": "0 0 1 * * ?",
+            ]
+            let cases: [(extra: [String: Any], zone: String?, offset: String, utcHours: Set<Int>)] = [
+                (["tenantId": "bank-7"], "Africa/Nairobi", "+03:00", [22]),
+                (["tenantId": "bank-7", "timezone": "Europe/Berlin"], "Europe/Berlin", "+0", [23, 0]),
+                ([:], nil, "+00:00", [1]),
+            ]
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            for (extra, zone, offset, utcHours) in cases {
+                let created = try await client.send("POST", "/jobs", json: daily.merging(extra) { $1 })
+                #expect(created.status == 201, "\(extra): \(created.text)")
+                #expect(created.json["timezone"] as? String == zone, "\(extra): \(created.text)")
+                let id = try #require(created.json["id"] as? String)
+                let nextRunAt = try #require(
+                    (created.json["nextRunAt"] as? String).flatMap(ISO8601Parsing.date(from:))
+                )
+                #expect(utcHours.contains(utc.component(.hour, from: nextRunAt)), "\(extra): \(nextRunAt)")
+                let stored = try await pool.query("SELECT timezone FROM job WHERE id = \(UUID(uuidString: id)!)")
+                #expect(try stored.first?.decode("timezone", as: String?.self) == zone, "\(extra)")
+                // The fire times the API lists are written in the zone the schedule is read in.
+                let detail = try await client.get("/jobs/\(id)")
+                let upcoming = try #require(detail.json["upcomingFireTimes"] as? [String], "\(detail.text)")
+                #expect(!upcoming.isEmpty && upcoming.allSatisfy { $0.contains("T01:00:00" + offset) }, "\(upcoming)")
+            }
         }
     }
 

@@ -80,4 +80,35 @@ struct ServiceConfigurationTests {
         #expect(configuration.host == "0.0.0.0")
         #expect(!configuration.redactedSummary.contains("t0ken"))
     }
+
+    @Test func withoutAWebhookSecretTheHasuraRoutesAreOff() throws {
+        for environment in [[:], ["SCHEDULER_WEBHOOK_SECRET": ""], ["SCHEDULER_WEBHOOK_SECRET": "   "]] {
+            let configuration = try ServiceConfiguration.fromEnvironment(environment)
+            #expect(configuration.hasuraSecret == nil, "\(environment)")
+            #expect(configuration.redactedSummary.contains("hasuraRoutes=off"), "\(environment)")
+        }
+    }
+
+    @Test(arguments: [
+        ("x", "one character"),
+        (String(repeating: "s", count: 15), "one short of the least"),
+        ("  fifteen-letters  ", "fifteen characters once the blanks around it are trimmed"),
+        (String(repeating: "s", count: 513), "one over the most"),
+    ])
+    func aWebhookSecretOfTheWrongLengthIsRefused(secret: String, why: String) {
+        let error = #expect(throws: ConfigurationError.self, "\(why)") {
+            try ServiceConfiguration.fromEnvironment(["SCHEDULER_WEBHOOK_SECRET": secret])
+        }
+        #expect(error?.key == "SCHEDULER_WEBHOOK_SECRET", "\(why)")
+        // The refusal names the rule, never the value.
+        #expect(error?.description.contains(secret) == false, "\(why)")
+    }
+
+    @Test(arguments: [String(repeating: "s", count: 16), String(repeating: "s", count: 512)])
+    func aWebhookSecretOfSixteenToFiveHundredTwelveCharactersTurnsTheRoutesOn(secret: String) throws {
+        let configuration = try ServiceConfiguration.fromEnvironment(["SCHEDULER_WEBHOOK_SECRET": secret])
+        #expect(configuration.hasuraSecret == secret)
+        #expect(configuration.redactedSummary.contains("hasuraRoutes=on (secret redacted)"))
+        #expect(!configuration.redactedSummary.contains(secret))
+    }
 }
