@@ -54,7 +54,7 @@ extension WorkSplitTests {
 
     /// A run split into many small chunks shows on its parent execution, while it runs, how many
     /// of all its loans or accounts are done: the total is the whole run's from the start, and
-    /// the count done only grows. Two-account chunks make the run long enough to be watched.
+    /// the count done only grows. A hundred chunks of two make the run long enough to be watched.
     @Test(arguments: ["loan_cob", "savings_interest_posting"])
     func parentShowsTheWholeRunsProgressWhileChunksRun(jobType: String) async throws {
         try await TestDatabase.withMigratedDatabase { pool, postgres in
@@ -69,8 +69,11 @@ extension WorkSplitTests {
                     : "SELECT count(*) AS n FROM m_savings_account WHERE status_enum = 300"
             )[0].decode("n")
             let parameters: [String: Any] = loans ? ["chunkSize": 2] : ["chunkSize": 2, "businessDate": "2024-02-01"]
-            let (seen, status) = try await TestService.withRunningService(postgres: postgres) { first in
-                try await TestService.withRunningService(postgres: postgres) { _ in
+            // One slot per node: at most two chunks at a time, so the run lasts long enough for the
+            // parent, which looks at its children at most once a second, to show it part way.
+            let slot = Self.oneSlot
+            let (seen, status) = try await TestService.withRunningService(postgres: postgres, configure: slot) { first in
+                try await TestService.withRunningService(postgres: postgres, configure: slot) { _ in
                     let job = try await Self.start(first, jobType, parameters: parameters)
                     let watched = try await Self.progressWhileRunning(pool, job: job)
                     return (watched.seen.map { [$0.done, $0.total ?? -1] }, watched.status)
