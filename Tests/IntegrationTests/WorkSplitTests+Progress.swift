@@ -52,6 +52,24 @@ extension WorkSplitTests {
         return (seen, "running")
     }
 
+    /// Runs `jobType` on two nodes of one slot each and watches its progress until it ends. One
+    /// slot per node means at most two chunks at a time, so the run lasts long enough for the
+    /// parent, which looks at its children at most once a second, to show it part way.
+    static func watchOnTwoNodes(
+        _ jobType: String,
+        _ parameters: [String: Any],
+        postgres: PostgresConfiguration,
+        pool: PostgresPool
+    ) async throws -> (seen: [[Int64]], status: String) {
+        try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
+            try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
+                let job = try await Self.start(first, jobType, parameters: parameters)
+                let watched = try await Self.progressWhileRunning(pool, job: job)
+                return (watched.seen.map { [$0.done, $0.total ?? -1] }, watched.status)
+            }
+        }
+    }
+
     /// A run split into many small chunks shows on its parent execution, while it runs, how many
     /// of all its loans or accounts are done: the total is the whole run's from the start, and
     /// the count done only grows. A hundred chunks of two make the run long enough to be watched.
@@ -69,16 +87,7 @@ extension WorkSplitTests {
                     : "SELECT count(*) AS n FROM m_savings_account WHERE status_enum = 300"
             )[0].decode("n")
             let parameters: [String: Any] = loans ? ["chunkSize": 2] : ["chunkSize": 2, "businessDate": "2024-02-01"]
-            // One slot per node: at most two chunks at a time, so the run lasts long enough for the
-            // parent, which looks at its children at most once a second, to show it part way.
-            let slot = Self.oneSlot
-            let (seen, status) = try await TestService.withRunningService(postgres: postgres, configure: slot) { first in
-                try await TestService.withRunningService(postgres: postgres, configure: slot) { _ in
-                    let job = try await Self.start(first, jobType, parameters: parameters)
-                    let watched = try await Self.progressWhileRunning(pool, job: job)
-                    return (watched.seen.map { [$0.done, $0.total ?? -1] }, watched.status)
-                }
-            }
+            let (seen, status) = try await Self.watchOnTwoNodes(jobType, parameters, postgres: postgres, pool: pool)
             #expect(status == "succeeded")
             let described = seen.map { "\($0[0])/\($0[1])" }.joined(separator: " ")
             #expect(seen.contains { 0 < $0[0] && $0[0] < $0[1] }, "progress seen: \(described)")
