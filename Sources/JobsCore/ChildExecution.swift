@@ -11,20 +11,29 @@ public struct ChildExecutionRequest: Sendable, Hashable {
     public var jobType: JobType?
     public var parameters: [String: JSONValue]
     public var trigger: ExecutionTrigger
+    /// How much work the child holds (loans, accounts), when the parent knows it as it splits.
+    ///
+    /// The child starts with this as its progress total and nothing done, so the parent, which
+    /// shows its children's progress summed, shows the whole run's total from the start instead of
+    /// the total of the children that happen to have started.
+    public var progressTotal: Int64?
 
     public init(
         key: String,
         tenantID: String? = nil,
         jobType: JobType? = nil,
         parameters: [String: JSONValue],
-        trigger: ExecutionTrigger = .split
+        trigger: ExecutionTrigger = .split,
+        progressTotal: Int64? = nil
     ) {
         precondition(!key.isEmpty && key.count <= 200, "a child key has 1 to 200 characters")
+        precondition(progressTotal.map { $0 >= 0 } ?? true, "a progress total is not negative")
         self.key = key
         self.tenantID = tenantID
         self.jobType = jobType
         self.parameters = parameters
         self.trigger = trigger
+        self.progressTotal = progressTotal
     }
 }
 

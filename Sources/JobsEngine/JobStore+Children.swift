@@ -31,6 +31,7 @@ extension JobStore {
                 "job_type": request.jobType.map { .string($0.rawValue) } ?? .null,
                 "parameters": .object(request.parameters),
                 "trigger": .string(request.trigger.rawValue),
+                "progress_total": request.progressTotal.map { .integer($0) } ?? .null,
             ])
         }
         let children = PostgresJSON(text: JSONValue.array(rows).serialized())
@@ -40,12 +41,14 @@ extension JobStore {
                 """
                 INSERT INTO job_execution (
                     job_id, parent_execution_id, child_key, tenant_id, job_type, priority, trigger, parameters,
-                    max_attempts, timeout_seconds)
+                    max_attempts, timeout_seconds, progress_done, progress_total)
                 SELECT p.job_id, p.id, r.key, coalesce(r.tenant_id, p.tenant_id), coalesce(r.job_type, p.job_type),
-                       p.priority, r.trigger, r.parameters, p.max_attempts, p.timeout_seconds
+                       p.priority, r.trigger, r.parameters, p.max_attempts, p.timeout_seconds,
+                       CASE WHEN r.progress_total IS NOT NULL THEN 0 END, r.progress_total
                 FROM job_execution p,
                      jsonb_to_recordset(\(children)::jsonb)
-                         AS r(key text, tenant_id text, job_type text, parameters jsonb, trigger text)
+                         AS r(key text, tenant_id text, job_type text, parameters jsonb, trigger text,
+                              progress_total bigint)
                 WHERE p.id = \(parentID)
                 ON CONFLICT (parent_execution_id, child_key) WHERE parent_execution_id IS NOT NULL DO NOTHING
                 """

@@ -28,13 +28,16 @@ struct EndOfDayAndMonthTests {
         try await pool.query("UPDATE job SET status = 'paused' WHERE created_by = 'seed-demo'")
     }
 
-    static func run(_ client: HTTPTestClient, _ jobType: String, _ parameters: [String: Any]) async throws
-        -> [String: Any]
-    {
+    static func run(
+        _ client: HTTPTestClient,
+        _ jobType: String,
+        _ parameters: [String: Any],
+        tenant: String = "bank"
+    ) async throws -> [String: Any] {
         let created = try await client.send(
             "POST",
             "/jobs",
-            json: ["name": jobType, "jobType": jobType, "tenantId": "bank", "parameters": parameters]
+            json: ["name": jobType, "jobType": jobType, "tenantId": tenant, "parameters": parameters]
         )
         let job = try #require(created.json["id"] as? String, "\(created.text)")
         _ = try await client.send("POST", "/jobs/\(job)/execute")
@@ -45,28 +48,6 @@ struct EndOfDayAndMonthTests {
         try await pool.query(
             "SELECT date::text AS d FROM m_business_date WHERE tenant_id = 'bank' ORDER BY type"
         ).map { try $0.decode("d") }
-    }
-
-    /// Every row the nightly jobs write, so a repeat can be shown to change nothing.
-    static func snapshot(_ pool: PostgresPool) async throws -> [String] {
-        var rows: [String] = []
-        for table in [
-            "m_business_date", "m_loan", "m_loan_repayment_schedule", "m_loan_transaction", "m_loan_charge",
-            "m_loan_arrears_aging", "m_loan_delinquency_tag_history", "m_savings_account",
-            "m_savings_account_transaction", "acc_gl_journal_entry", "m_trial_balance", "acc_gl_closure",
-            "sms_messages_outbound", "scheduled_email_messages_outbound",
-        ] {
-            let result = try await pool.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT (to_jsonb(t) - 'updated_at' - 'created_at')::text AS row FROM \(table) t
-                        ORDER BY 1
-                        """
-                )
-            )
-            rows += try result.map { "\(table) " + (try $0.decode("row", as: String.self)) }
-        }
-        return rows
     }
 
     @Test func endOfDayClosesTheDayOnceAndEndOfMonthClosesJanuary() async throws {
@@ -106,14 +87,15 @@ struct EndOfDayAndMonthTests {
             #expect(try state.decode("run", as: String.self) == "SUCCEEDED")
 
             // The same night again: already closed, nothing moves; forced, the dates still do not.
-            let before = try await Self.snapshot(pool)
+            let before = try await FineractSnapshot.take(pool)
             let again = try await Self.run(client, "end_of_day", ["businessDate": "2024-02-01"])
             #expect(again["status"] as? String == "succeeded")
             #expect((again["result"] as? [String: Any])?["skipped"] as? Bool == true)
             let forced = try await Self.run(client, "end_of_day", ["businessDate": "2024-02-01", "force": true])
             #expect(forced["status"] as? String == "succeeded", "\(forced["error"] ?? "")")
             #expect((forced["result"] as? [String: Any])?["advanced"] as? Bool == false)
-            #expect(try await Self.snapshot(pool) == before, "a repeated night changes nothing")
+            let after = try await FineractSnapshot.take(pool)
+            #expect(after == before, "a repeated night changes nothing: \(after.difference(from: before))")
 
             // January is closed: its trial balance and the office's books.
             let month = try await Self.run(client, "end_of_month", ["month": "2024-01"])

@@ -273,4 +273,73 @@ struct LoanCOBTests {
             )
         }
     }
+
+    /// The steps run in `step_order`, not in Fineract's default order: configured in reverse, the
+    /// accrual and the arrears run before the overdue penalty, so on 2023-02-03, when L1's penalty
+    /// wait of 2 days is reached, neither sees the 10.00 penalty the last step then charges (in
+    /// the default order the night accrues it, 12.15 on 02-01, and counts it in arrears, 2051.84;
+    /// see `goldenLoanThroughFiveCOBDates`). Derived: accruals 62.37, 2.15, 2.15, 1.79 and 1.80 as
+    /// in the default order, without the penalty; arrears 1975.17 + 66.67 = 2041.84. The next
+    /// night's accrual, now first, finds the penalty on the schedule and accrues it once.
+    @Test func stepsRunInTheirConfiguredOrder() async throws {
+        try await LoanTestBank.with { bank in
+            let product = try await bank.makeProduct(name: "L1 product", penalty: 10)
+            let client = try await bank.makeClient("C-1")
+            let loan = try await bank.makeLoan("L1", product: product, client: client)
+            try await bank.pool.query(
+                "DELETE FROM m_batch_business_steps WHERE tenant_id = \(LoanTestBank.tenant)"
+            )
+            try await bank.pool.query(
+                """
+                INSERT INTO m_batch_business_steps (tenant_id, job_name, step_name, step_order)
+                SELECT \(LoanTestBank.tenant), 'LOAN_CLOSE_OF_BUSINESS', name, ordinality
+                FROM unnest(ARRAY['ADD_PERIODIC_ACCRUAL_ENTRIES', 'UPDATE_LOAN_ARREARS_AGING',
+                                  'CHECK_LOAN_REPAYMENT_OVERDUE', 'CHECK_LOAN_REPAYMENT_DUE',
+                                  'LOAN_DELINQUENCY_CLASSIFICATION', 'APPLY_CHARGE_TO_OVERDUE_LOANS'])
+                    WITH ORDINALITY AS s(name, ordinality)
+                """
+            )
+            for day in ["2023-01-30", "2023-01-31", "2023-02-01", "2023-02-02"] {
+                #expect(try await bank.closeDay(day).integer("closed") == 1, "\(day)")
+            }
+            let penaltyNight = try await bank.closeDay("2023-02-03")
+            #expect(penaltyNight.integer("steps.APPLY_CHARGE_TO_OVERDUE_LOANS.penalties") == 1)
+            #expect(
+                try await bank.accruals(loan) == [
+                    "2023-01-30 62.37 62.37/0.00/0.00", "2023-01-31 2.15 2.15/0.00/0.00",
+                    "2023-02-01 2.15 2.15/0.00/0.00", "2023-02-02 1.79 1.79/0.00/0.00",
+                    "2023-02-03 1.80 1.80/0.00/0.00",
+                ]
+            )
+            #expect(
+                try await bank.text(
+                    """
+                    SELECT principal_overdue_derived::numeric(19,2) || ' ' || interest_overdue_derived::numeric(19,2)
+                        || ' ' || penalty_charges_overdue_derived::numeric(19,2) || ' '
+                        || total_overdue_derived::numeric(19,2) AS value
+                    FROM m_loan_arrears_aging WHERE loan_id = \(loan)
+                    """
+                ) == "1975.17 66.67 0.00 2041.84"
+            )
+            #expect(
+                try await bank.text(
+                    """
+                    SELECT penalty_charges_amount::numeric(19,2) || ' ' || accrual_penalty_charges_derived::numeric(19,2)
+                        AS value
+                    FROM m_loan_repayment_schedule WHERE loan_id = \(loan) AND installment = 1
+                    """
+                ) == "10.00 0.00"
+            )
+
+            try await bank.closeDay("2023-02-04")
+            #expect(
+                try await bank.text(
+                    """
+                    SELECT sum(penalty_charges_portion_derived)::numeric(19,2)::text AS value FROM m_loan_transaction
+                    WHERE loan_id = \(loan) AND transaction_type_enum = 10 AND NOT is_reversed
+                    """
+                ) == "10.00"
+            )
+        }
+    }
 }

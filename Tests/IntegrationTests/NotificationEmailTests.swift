@@ -277,6 +277,38 @@ struct NotificationEmailTests {
         }
     }
 
+    /// Once a run has sent what it could, refused what the server refused for good and left what
+    /// must wait, a second run sends nothing more and leaves every Fineract table, the outbound
+    /// queue row for row included, as the first run left it.
+    @Test func aSecondRunSendsNothingMoreAndChangesNoRow() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            try await SMTPTestServer.withServer(refusedSuffix: "@refused.example.org") { server in
+                try await Self.insertEmail(pool, to: "jane@example.net")
+                try await Self.insertEmail(pool, to: "joao@example.com.br")
+                try await Self.insertEmail(pool, to: "nobody@refused.example.org")
+                let notYetDue = try await Self.insertEmail(pool, to: "later@example.net", dueInSeconds: 3600)
+                let unusable = try await Self.insertEmail(pool, to: "not an address")
+                let worker = EmailNotificationWorker(pool: pool, configuration: Self.configuration(url: server.url))
+                let first = try await worker.process(parameters: [:], context: WorkerTestSupport.context())
+                #expect(first["sent"] == 2)
+                #expect(first["failed"] == 1)
+                #expect(first["skippedInvalid"] == 1)
+                let delivered = try server.received().count
+                #expect(delivered == 2)
+                let afterFirst = try await FineractSnapshot.take(pool)
+
+                let second = try await worker.process(parameters: [:], context: WorkerTestSupport.context())
+                #expect(second["sent"] == 0)
+                #expect(second["failed"] == 0)
+                #expect(try server.received().count == delivered, "nothing more reached the server")
+                let afterSecond = try await FineractSnapshot.take(pool)
+                #expect(afterSecond == afterFirst, "\(afterSecond.difference(from: afterFirst))")
+                #expect(try await Self.row(pool, notYetDue).status == 100)
+                #expect(try await Self.row(pool, unusable).status == 100)
+            }
+        }
+    }
+
     @Test func aChunkSendsOnlyTheMessagesInItsIdRange() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             try await SMTPTestServer.withServer { server in

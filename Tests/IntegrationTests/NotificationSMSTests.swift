@@ -201,6 +201,42 @@ struct NotificationSMSTests {
         }
     }
 
+    /// After a run whose batch came back with every kind of answer (delivered, failed, sent, still
+    /// waiting for its report) and with one message not yet due, a second run hands nothing over
+    /// and leaves every Fineract table, the outbound queue row for row included, as it was.
+    @Test func aSecondRunSendsNothingMoreAndChangesNoRow() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let gateway = SMSGatewayStub()
+            gateway.reply { ids in
+                .array([
+                    ["internalId": .integer(ids[0]), "deliveryStatus": 300, "externalId": "ext-1"],
+                    ["internalId": .integer(ids[1]), "deliveryStatus": "FAILED", "errorMessage": "number barred"],
+                    ["internalId": .integer(ids[2]), "deliveryStatus": 150, "externalId": "ext-3"],
+                ])
+            }
+            try await withLoopbackHTTPServer(responder: gateway) { port in
+                for index in 1...4 {
+                    try await Self.insertSMS(pool, to: "+25470000003\(index)")
+                }
+                let notYetDue = try await Self.insertSMS(pool, to: "+254700000039", dueInSeconds: 3600)
+                let first = try await Self.run(pool, port: port)
+                #expect(first["sent"] == 2)
+                #expect(first["failed"] == 1)
+                #expect(first["waitingForReport"] == 1)
+                #expect(gateway.requests.count == 1)
+                let afterFirst = try await FineractSnapshot.take(pool)
+
+                let second = try await Self.run(pool, port: port)
+                #expect(second["sent"] == 0)
+                #expect(gateway.requests.count == 1, "nothing more reached the gateway")
+                #expect(gateway.sentCount.values.allSatisfy { $0 == 1 })
+                let afterSecond = try await FineractSnapshot.take(pool)
+                #expect(afterSecond == afterFirst, "\(afterSecond.difference(from: afterFirst))")
+                #expect(try await Self.row(pool, notYetDue).status == 100)
+            }
+        }
+    }
+
     @Test func anAbandonedHandOverIsResentAsTheSameBatchAndSentOnce() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let gateway = SMSGatewayStub()

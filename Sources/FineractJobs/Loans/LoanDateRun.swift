@@ -98,7 +98,8 @@ struct LoanDateRun: Sendable {
         let requests = chunks.map { chunk in
             ChildExecutionRequest(
                 key: "\(self.dateKey)-\(self.date)-loans-\(chunk.range.lowerBound)-\(chunk.range.upperBound)",
-                parameters: chunkParameters(chunk.range, chunk.loans, runID)
+                parameters: chunkParameters(chunk.range, chunk.loans, runID),
+                progressTotal: Int64(chunk.loans)
             )
         }
         let outcomes = try await self.context.runChildren(requests)

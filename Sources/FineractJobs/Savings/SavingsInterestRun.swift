@@ -93,7 +93,15 @@ struct SavingsInterestRun: Sendable {
             let ranges = IDRangeChunks.ranges(of: accountIDs, chunkSize: parameters.chunkSize)
             let tally: SavingsRunTally
             if context.canRunChildren && ranges.count > 1 {
-                tally = try await self.runChildren(ranges, date: date, runID: runID, context: context)
+                // Every range but the last holds exactly chunkSize accounts (see IDRangeChunks).
+                let size = parameters.chunkSize
+                let sizes = ranges.indices.map { min(size, accountIDs.count - $0 * size) }
+                tally = try await self.runChildren(
+                    Array(zip(ranges, sizes)),
+                    date: date,
+                    runID: runID,
+                    context: context
+                )
             } else {
                 tally = try await self.processAll(ranges, total: accountIDs.count, context: context) { range in
                     try await processChunk(range, date, settings, runID, runLogger)
@@ -154,13 +162,14 @@ struct SavingsInterestRun: Sendable {
     /// (its retries spent) is listed as a failure under its first account id, so the run ends
     /// PARTIAL and a later run posts its accounts.
     private func runChildren(
-        _ ranges: [ClosedRange<Int64>],
+        _ chunks: [(range: ClosedRange<Int64>, accounts: Int)],
         date: LocalDate,
         runID: Int64,
         context: JobContext
     ) async throws -> SavingsRunTally {
-        let requests = ranges.map { range in
-            ChildExecutionRequest(
+        let requests = chunks.map { chunk in
+            let range = chunk.range
+            return ChildExecutionRequest(
                 key: "\(self.dateKey)-\(date)-accounts-\(range.lowerBound)-\(range.upperBound)",
                 parameters: [
                     self.dateKey: .string(date.description),
@@ -168,11 +177,12 @@ struct SavingsInterestRun: Sendable {
                         "fromId": .integer(range.lowerBound), "toId": .integer(range.upperBound),
                         "jobRunId": .integer(runID),
                     ],
-                ]
+                ],
+                progressTotal: Int64(chunk.accounts)
             )
         }
         var tally = SavingsRunTally()
-        for (range, outcome) in zip(ranges, try await context.runChildren(requests)) {
+        for (range, outcome) in zip(chunks.map(\.range), try await context.runChildren(requests)) {
             if outcome.status == .succeeded, let transferred = outcome.result?["tally"],
                 let chunkTally = try? JSONDecoder().decode(
                     SavingsRunTally.self,
