@@ -14,7 +14,7 @@ final class CompletionBatcher: Sendable {
     /// The most outcomes written in one statement.
     static let maximumBatch = 64
     /// Batches written at once. One: measured on two cores, a second writer only splits the batches.
-    static let writers = 2
+    static let writers = 1
 
     private let store: JobStore
     private let pending = Mutex<[(AttemptCompletion, Waiter)]>([])
