@@ -111,6 +111,9 @@ struct DemoLoans: Sendable {
     }
 
     private func recordTransactionsAndBalances(on connection: PostgresConnection) async throws {
+        // Statistics that include the loans and schedules just written, so a second tenant seeded into
+        // the same database is not planned as if it had none.
+        try await connection.query("ANALYZE m_client, m_loan, m_loan_repayment_schedule")
         try await connection.query(
             """
             INSERT INTO m_loan_transaction (

@@ -54,6 +54,9 @@ struct DemoSavings: Sendable {
             """,
             on: connection
         )
+        // Statistics that include the rows just written: planned without them (a second tenant seeded
+        // into the same database), the update below joins every account against every transaction.
+        try await connection.query("ANALYZE m_savings_account, m_savings_account_transaction")
         try await connection.query(
             """
             UPDATE m_savings_account a
