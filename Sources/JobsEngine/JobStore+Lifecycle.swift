@@ -309,8 +309,11 @@ extension JobStore {
                     AS t (execution_id, attempt, fencing_token, attempt_status, final_status, requeue, back_off,
                           result, error, error_code)
             ), released AS (
+                -- The ids as an array, so the plan (prepared once, then kept) finds each lease by its key
+                -- rather than scanning a lease table that churns with every claim.
                 DELETE FROM job_lock USING input
-                WHERE job_lock.execution_id = input.execution_id AND job_lock.fencing_token = input.fencing_token
+                WHERE job_lock.execution_id = ANY (ARRAY(SELECT input.execution_id FROM input))
+                  AND job_lock.execution_id = input.execution_id AND job_lock.fencing_token = input.fencing_token
                 RETURNING job_lock.execution_id
             ), decided AS (
                 SELECT input.*, e.job_id,
