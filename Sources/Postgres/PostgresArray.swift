@@ -24,13 +24,17 @@ public struct PostgresArray: PostgresEncodable, Hashable {
                 continue
             }
             text += "\""
-            // Escaping byte by byte: arrays of ids, dates and amounts run to tens of thousands of
-            // elements, and a Foundation replace per element costs more than the rest of the bind.
-            for character in element.unicodeScalars {
-                if character == "\\" || character == "\"" {
-                    text.unicodeScalars.append("\\")
+            // Arrays of ids, dates and amounts run to tens of thousands of elements, nearly all with
+            // nothing to escape: those are appended whole, the others escaped scalar by scalar.
+            if element.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                for character in element.unicodeScalars {
+                    if character == "\\" || character == "\"" {
+                        text.unicodeScalars.append("\\")
+                    }
+                    text.unicodeScalars.append(character)
                 }
-                text.unicodeScalars.append(character)
+            } else {
+                text += element
             }
             text += "\""
         }
