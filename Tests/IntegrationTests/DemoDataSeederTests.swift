@@ -1,6 +1,7 @@
 import FineractDomain
 import FineractJobs
 import Foundation
+import JobsCore
 import Logging
 import Postgres
 import TestSupport
@@ -59,6 +60,68 @@ struct DemoDataSeederTests {
             #expect(again.seededTenants.isEmpty && again.skippedTenants == ["demo-x", "demo-y"])
             let clients = try await pool.query("SELECT count(*) AS n FROM m_client")
             #expect(try clients[0].decode("n", as: Int64.self) == 100)
+        }
+    }
+
+    /// The seeded ledger carries the balance fields a posting run derives, as of the night before: the
+    /// run that posts January changes none of them but each account's last row, whose balance now
+    /// holds one day longer.
+    @Test func seededBalancesAreTheOnesAPostingRunDerives() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let logger = Logger(label: "seed", level: .warning, handler: StreamLogHandler(format: .text))
+            var options = DemoDataSeeder.Options(businessDate: LocalDate(year: 2024, month: 2, day: 1))
+            options.tenantIDs = ["demo-z"]
+            options.clientsPerTenant = 20
+            options.loansPerTenant = 0
+            options.savingsAccountsPerTenant = 40
+            _ = try await DemoDataSeeder(pool: pool, logger: logger).seed(options)
+            let derived: PostgresQuery = """
+                SELECT id, savings_account_id AS account, running_balance_derived AS running,
+                       balance_end_date_derived AS held_until, balance_number_of_days_derived AS days,
+                       cumulative_balance_derived AS cumulative
+                FROM m_savings_account_transaction ORDER BY id
+                """
+            let before = try await pool.query(derived)
+            #expect(try before.allSatisfy { try $0.decode("running", as: Decimal?.self) != nil })
+
+            let execution: UUID = try await pool.query(
+                """
+                WITH job AS (
+                    INSERT INTO job (name, job_type, status, tenant_id) VALUES ('post', 'savings_interest_posting',
+                        'paused', 'demo-z') RETURNING id
+                )
+                INSERT INTO job_execution (job_id, tenant_id, job_type, priority, trigger, max_attempts,
+                                           timeout_seconds)
+                SELECT job.id, 'demo-z', 'savings_interest_posting', 2, 'manual', 1, 600 FROM job RETURNING id
+                """
+            )[0].decode("id")
+            var context = WorkerTestSupport.context(tenantID: "demo-z")
+            context.executionID = execution
+            let result = try await SavingsInterestPostingWorker(pool: pool, parallelism: 1)
+                .process(parameters: [:], context: context)
+            #expect(result["accounts"] == .integer(40))
+
+            let after = Dictionary(
+                uniqueKeysWithValues: try await pool.query(derived).map { row in
+                    (try row.decode("id", as: Int64.self), row)
+                }
+            )
+            var lastOfAccount: [Int64: Int64] = [:]
+            for row in before {
+                lastOfAccount[try row.decode("account")] = try row.decode("id")
+            }
+            for row in before {
+                let id: Int64 = try row.decode("id")
+                let now = try #require(after[id])
+                #expect(try now.decode("running", as: Decimal.self) == (try row.decode("running", as: Decimal.self)))
+                let isLast = lastOfAccount[try row.decode("account")] == id
+                let days: Int = try row.decode("days")
+                #expect(try now.decode("days", as: Int.self) == (isLast ? days + 1 : days), "transaction \(id)")
+                #expect(
+                    try now.decode("held_until", as: LocalDate.self)
+                        == (try row.decode("held_until", as: LocalDate.self)).adding(days: isLast ? 1 : 0)
+                )
+            }
         }
     }
 }

@@ -36,21 +36,38 @@ struct DemoSavings: Sendable {
             """,
             on: connection
         )
-        // Day 0 is the opening deposit; afterwards six days in ten are deposits.
+        // Day 0 is the opening deposit; afterwards six days in ten are deposits. Each row also carries
+        // the balance fields Fineract keeps on every transaction, as the previous night left them: the
+        // running balance, and how long it held up to the day before the business date (the rules of
+        // `SavingsRunningBalances` for deposits and withdrawals on distinct days), so a posting run
+        // finds a ledger as a live bank has it and rewrites only what the new day changes.
+        let through = self.options.businessDate.adding(days: -1)
         let transactions = try await DemoDataSeeder.count(
             """
             INSERT INTO m_savings_account_transaction (
                 tenant_id, savings_account_id, office_id, transaction_type_enum, transaction_date,
-                submitted_on_date, amount)
-            SELECT a.tenant_id, a.id, a.office_id,
-                   CASE WHEN d = 0 OR (a.id * 7 + d * 13) % 10 < 6 THEN 1 ELSE 2 END,
-                   a.activatedon_date + d, a.activatedon_date + d,
-                   CASE WHEN d = 0 THEN 1500 + (a.id * 37) % 3500
-                        WHEN (a.id * 7 + d * 13) % 10 < 6 THEN 10 + (a.id * 11 + d * 17) % 190 + ((a.id + d) % 100) / 100.0
-                        ELSE 5 + (a.id * 5 + d * 3) % 36 END
-            FROM m_savings_account a, generate_series(0, \(self.options.historyDays - 1)) AS d
-            WHERE a.tenant_id = \(self.tenantID)
-            ORDER BY a.id, d
+                submitted_on_date, amount, running_balance_derived, balance_end_date_derived,
+                balance_number_of_days_derived, cumulative_balance_derived)
+            SELECT tenant_id, account_id, office_id, type, day, day, amount, running, held_until,
+                   held_until - day + 1, running * (held_until - day + 1)
+            FROM (
+                SELECT history.*,
+                       sum(CASE WHEN type = 1 THEN amount ELSE -amount END) OVER account_days AS running,
+                       coalesce(lead(day) OVER account_days - 1, \(through)::date) AS held_until
+                FROM (
+                    SELECT a.tenant_id, a.id AS account_id, a.office_id, d,
+                           CASE WHEN d = 0 OR (a.id * 7 + d * 13) % 10 < 6 THEN 1 ELSE 2 END AS type,
+                           a.activatedon_date + d AS day,
+                           CASE WHEN d = 0 THEN 1500 + (a.id * 37) % 3500
+                                WHEN (a.id * 7 + d * 13) % 10 < 6
+                                    THEN 10 + (a.id * 11 + d * 17) % 190 + ((a.id + d) % 100) / 100.0
+                                ELSE 5 + (a.id * 5 + d * 3) % 36 END AS amount
+                    FROM m_savings_account a, generate_series(0, \(self.options.historyDays - 1)) AS d
+                    WHERE a.tenant_id = \(self.tenantID)
+                ) AS history
+                WINDOW account_days AS (PARTITION BY account_id ORDER BY d)
+            ) AS derived
+            ORDER BY account_id, d
             """,
             on: connection
         )
