@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench-domain`: the nightly financial jobs at bank scale on one fresh, durable PostgreSQL.
-# Seeds two identical demo tenants (100,000 savings accounts with a month of daily transactions and
+# Seeds two demo tenants of the same shape (100,000 savings accounts with a month of daily transactions and
 # 100,000 loans each; sizes from BENCH_ACCOUNTS and BENCH_LOANS), then times savings interest posting
 # and loan COB for one tenant on one node and for the other on three nodes.
 set -euo pipefail

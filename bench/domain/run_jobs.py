@@ -83,7 +83,23 @@ def seconds(detail):
     return (finished - started).total_seconds()
 
 
+# What a run processed. The two tenants have the same shape (accounts, products, loans and their
+# states come from each row's position), so both runs must report the same counts; amounts differ,
+# since they follow the rows' ids, which the two tenants do not share.
+PROCESSED = ("accounts", "accountsUpdated", "skippedAccounts", "failedAccounts", "postingsInserted", "chunks",
+             "selected", "closed", "skippedLocked", "failed")
+
+
+def comparable(result):
+    result = result or {}
+    processed = {key: result[key] for key in PROCESSED if key in result}
+    if isinstance(processed.get("failed"), dict):
+        processed["failed"] = processed["failed"].get("count")
+    return processed
+
+
 def main():
+    results = {}
     for node_count, tenant in ((1, ONE_NODE_TENANT), (3, THREE_NODE_TENANT)):
         nodes = start_nodes(node_count)
         try:
@@ -97,9 +113,16 @@ def main():
                       f"{seconds(detail):.1f} s")
                 print(f"  {len(detail.get('children', []))} chunks ran on {', '.join(chunk_nodes) or 'the parent node'}; "
                       f"result: {json.dumps(detail.get('result'))[:300]}")
+                results.setdefault(job_type, []).append(comparable(detail.get("result")))
                 sys.stdout.flush()
         finally:
             stop_nodes(nodes)
+    for job_type, (one, *three) in results.items():
+        if three and three[0] == one:
+            print(f"  {job_type}: the three-node run processed what the one-node run did: {json.dumps(one, sort_keys=True)}")
+        elif three:
+            print(f"ERROR {job_type} three nodes processed {json.dumps(three[0], sort_keys=True)} "
+                  f"where one node processed {json.dumps(one, sort_keys=True)}")
 
 
 if __name__ == "__main__":
