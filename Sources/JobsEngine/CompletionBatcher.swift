@@ -53,6 +53,12 @@ final class CompletionBatcher: Sendable {
 
     private func writeBatches(for processor: JobProcessor, wakingOn signal: WakeSignal) async {
         while !Task.isCancelled {
+            // Every outcome signals after it is queued, so no timeout is needed to notice it. Right
+            // after a batch nothing is pending yet (the attempts it claimed have yet to start), so the
+            // writer sleeps at once instead of first yielding to them for nothing.
+            if self.pending.withLock({ $0.isEmpty }) {
+                await signal.wait()
+            }
             // Let attempts that are finishing right now join this batch rather than the next one.
             for _ in 0..<4 {
                 await Task.yield()
@@ -62,12 +68,9 @@ final class CompletionBatcher: Sendable {
                 pending.removeFirst(taken.count)
                 return taken
             }
-            guard !batch.isEmpty else {
-                // Every outcome signals after it is queued, so no timeout is needed to notice it.
-                await signal.wait()
-                continue
+            if !batch.isEmpty {
+                await self.write(batch, for: processor)
             }
-            await self.write(batch, for: processor)
         }
     }
 
