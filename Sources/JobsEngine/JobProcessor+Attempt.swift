@@ -1,6 +1,7 @@
 import Foundation
 import JobsCore
 import Logging
+import Postgres
 import Synchronization
 
 extension JobProcessor {
@@ -8,8 +9,8 @@ extension JobProcessor {
     func execute(_ claim: ClaimedExecution, end attemptEnd: OneShot<AttemptEnd>) async {
         let execution = claim.execution
         let logger = self.logger.with([
-            .executionID: "\(execution.id.uuidString.lowercased())",
-            .jobID: "\(execution.jobID.uuidString.lowercased())",
+            .executionID: "\(execution.id.lowercasedText)",
+            .jobID: "\(execution.jobID.lowercasedText)",
             .jobType: "\(execution.jobType)",
             .executionAttempt: "\(execution.attempt)",
         ])

@@ -134,7 +134,7 @@ extension JobStore {
             guard job.status.acceptsExecutions else {
                 throw JobsEngineError(
                     code: .illegalState,
-                    message: "job \(jobID.uuidString.lowercased()) is \(job.status.rawValue) and cannot be executed"
+                    message: "job \(jobID.lowercasedText) is \(job.status.rawValue) and cannot be executed"
                 )
             }
             if let idempotencyKey {
@@ -296,7 +296,7 @@ extension JobStore {
         var statement: PostgresQuery = """
             WITH input AS (
                 SELECT * FROM unnest(
-                    \(array(completions.map { $0.executionID.uuidString.lowercased() }))::uuid[],
+                    \(array(completions.map { $0.executionID.lowercasedText }))::uuid[],
                     \(array(completions.map { String($0.attempt) }))::integer[],
                     \(array(completions.map { String($0.fencingToken) }))::bigint[],
                     \(array(fields.map(\.attemptStatus)))::text[],
@@ -442,7 +442,7 @@ extension JobStore {
             let stopping = try running.map { row throws(PostgresError) in try row.decode("id", as: UUID.self) }
             for executionID in stopping {
                 try await connection.query(
-                    "SELECT pg_notify('fineract_jobs_cancel', \(executionID.uuidString.lowercased()))"
+                    "SELECT pg_notify('fineract_jobs_cancel', \(executionID.lowercasedText))"
                 )
             }
             return (job, stopping)

@@ -114,7 +114,7 @@ extension Decimal: PostgresDecodable {
 
 extension UUID: PostgresDecodable {
     public init(postgresText text: String, type: PostgresDataType) throws(PostgresError) {
-        guard let value = UUID(uuidString: text) else { throw Self.mismatch(type) }
+        guard let value = UUID(canonicalText: text) else { throw Self.mismatch(type) }
         self = value
     }
 }

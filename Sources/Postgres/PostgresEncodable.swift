@@ -36,7 +36,7 @@ extension Decimal: PostgresEncodable {
 }
 
 extension UUID: PostgresEncodable {
-    public var postgresText: String? { self.uuidString.lowercased() }
+    public var postgresText: String? { self.lowercasedText }
 }
 
 extension Date: PostgresEncodable {

@@ -2,9 +2,9 @@ import Foundation
 import Postgres
 import Testing
 
-/// The text forms of `numeric` and `date` that bulk reads decode by hand, checked against what
-/// Foundation's parser and the general date split make of them, and the array text bulk writes
-/// bind. No database needed.
+/// The text forms of `numeric`, `date` and `uuid` that reads decode by hand, checked against what
+/// Foundation's parsers and the general date split make of them, and the array and uuid text that
+/// writes bind. No database needed.
 @Suite struct PostgresTextDecodingTests {
     @Test(arguments: [
         "1234567890123.123456", "-0.500000", "0.000000", "-0.000000", "42", "-42", "0.000001",
@@ -32,5 +32,21 @@ import Testing
         let array = PostgresArray([#"say "hi""#, #"C:\dir"#, nil, "6.30", ""])
         #expect(array.postgresText == #"{"say \"hi\"","C:\\dir",NULL,"6.30",""}"#)
         #expect(PostgresArray([String]()).postgresText == "{}")
+    }
+
+    @Test func uuidTextIsFoundationsInLowercaseAndReadsBackInEitherCase() throws {
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+            #expect(try UUID(postgresText: id.lowercasedText, type: .uuid) == id)
+            #expect(try UUID(postgresText: id.uuidString, type: .uuid) == id)
+        }
+        for text in [
+            "", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456-4266141740000",
+            "123e4567xe89b-12d3-a456-426614174000", "123e4567-e89b-12d3-a456-42661417400g",
+            "{123e4567-e89b-12d3-a456-426614174000}", "123e4567e89b12d3a456426614174000",
+        ] {
+            #expect(throws: PostgresError.self, "\(text)") { try UUID(postgresText: text, type: .uuid) }
+        }
     }
 }
