@@ -114,21 +114,12 @@ extension WorkSplitTests {
                 """
             )[0].decode("n")
             try #require(eligible > 40, "the demo bank has loans with periodic accrual")
-            let reply = try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
-                try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
-                    let parent = try await Self.run(first, "loan_interest_posting", parameters: ["chunkSize": 10])
-                    return try JSONSerialization.data(withJSONObject: parent)
-                }
-            }
-            let parent = try #require(try JSONSerialization.jsonObject(with: reply) as? [String: Any])
-            #expect(parent["status"] as? String == "succeeded", "\(parent["error"] ?? "")")
-            let children = try #require(parent["children"] as? [[String: Any]])
-            #expect(children.count == Int((eligible + 9) / 10))
-            #expect(
-                children.allSatisfy { $0["trigger"] as? String == "split" && $0["status"] as? String == "succeeded" }
+            let parent = try await Self.runOnTwoNodes(
+                postgres,
+                "loan_interest_posting",
+                parameters: ["chunkSize": 10],
+                chunks: Int((eligible + 9) / 10)
             )
-            let nodes = Set(children.compactMap { $0["nodeId"] as? String })
-            #expect(nodes.count == 2, "chunks ran on \(nodes)")
             let result = try #require(parent["result"] as? [String: Any])
             #expect(result["processed"] as? Int == Int(eligible))
             #expect((result["failed"] as? [String: Any])?["count"] as? Int == 0)

@@ -46,27 +46,50 @@ struct WorkSplitTests {
         return try await TestService.waitForTerminalExecution(client: client, jobID: job, timeout: .seconds(120))
     }
 
+    /// Runs `jobType` through the first of two one-slot nodes and returns its execution once it has
+    /// ended, after checking what every split run must show: it succeeded, in `chunks` children that
+    /// all succeeded and ran on both nodes.
+    static func runOnTwoNodes(
+        _ postgres: PostgresConfiguration,
+        _ jobType: String,
+        parameters: [String: Any],
+        chunks: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> [String: Any] {
+        let reply = try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
+            try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
+                let parent = try await Self.run(first, jobType, parameters: parameters)
+                return try JSONSerialization.data(withJSONObject: parent)
+            }
+        }
+        let parent = try #require(
+            try JSONSerialization.jsonObject(with: reply) as? [String: Any],
+            sourceLocation: sourceLocation
+        )
+        #expect(parent["status"] as? String == "succeeded", "\(parent["error"] ?? "")", sourceLocation: sourceLocation)
+        let children = try #require(parent["children"] as? [[String: Any]], sourceLocation: sourceLocation)
+        #expect(children.count == chunks, sourceLocation: sourceLocation)
+        #expect(
+            children.allSatisfy { $0["trigger"] as? String == "split" && $0["status"] as? String == "succeeded" },
+            sourceLocation: sourceLocation
+        )
+        let nodes = Set(children.compactMap { $0["nodeId"] as? String })
+        #expect(nodes.count == 2, "chunks ran on \(nodes)", sourceLocation: sourceLocation)
+        return parent
+    }
+
     @Test func loanCOBChunksRunOnEveryNodeAndCloseEveryLoanOnce() async throws {
         try await TestDatabase.withMigratedDatabase { pool, postgres in
             try await Self.seed(pool, loans: 150, savings: 0)
             let eligible: Int64 = try await pool.query(
                 "SELECT count(*) AS n FROM m_loan WHERE last_closed_business_date = '2024-01-30' OR last_closed_business_date IS NULL"
             )[0].decode("n")
-            let reply = try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
-                try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
-                    let parent = try await Self.run(first, "loan_cob", parameters: ["chunkSize": 25])
-                    return try JSONSerialization.data(withJSONObject: parent)
-                }
-            }
-            let parent = try #require(try JSONSerialization.jsonObject(with: reply) as? [String: Any])
-            #expect(parent["status"] as? String == "succeeded", "\(parent["error"] ?? "")")
-            let children = try #require(parent["children"] as? [[String: Any]])
-            #expect(children.count == Int((eligible + 24) / 25))
-            #expect(
-                children.allSatisfy { $0["trigger"] as? String == "split" && $0["status"] as? String == "succeeded" }
+            let parent = try await Self.runOnTwoNodes(
+                postgres,
+                "loan_cob",
+                parameters: ["chunkSize": 25],
+                chunks: Int((eligible + 24) / 25)
             )
-            let nodes = Set(children.compactMap { $0["nodeId"] as? String })
-            #expect(nodes.count == 2, "chunks ran on \(nodes)")
 
             let result = try #require(parent["result"] as? [String: Any])
             #expect(result["closed"] as? Int == Int(eligible))
@@ -97,25 +120,12 @@ struct WorkSplitTests {
     @Test func savingsPostingChunksRunOnEveryNodeAndPostEachAccountOnce() async throws {
         try await TestDatabase.withMigratedDatabase { pool, postgres in
             try await Self.seed(pool, loans: 0, savings: 120)
-            let reply = try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { first in
-                try await TestService.withRunningService(postgres: postgres, configure: Self.oneSlot) { _ in
-                    let parent = try await Self.run(
-                        first,
-                        "savings_interest_posting",
-                        parameters: ["chunkSize": 20, "businessDate": "2024-02-01"]
-                    )
-                    return try JSONSerialization.data(withJSONObject: parent)
-                }
-            }
-            let parent = try #require(try JSONSerialization.jsonObject(with: reply) as? [String: Any])
-            #expect(parent["status"] as? String == "succeeded", "\(parent["error"] ?? "")")
-            let children = try #require(parent["children"] as? [[String: Any]])
-            #expect(children.count == 6)
-            #expect(
-                children.allSatisfy { $0["trigger"] as? String == "split" && $0["status"] as? String == "succeeded" }
+            let parent = try await Self.runOnTwoNodes(
+                postgres,
+                "savings_interest_posting",
+                parameters: ["chunkSize": 20, "businessDate": "2024-02-01"],
+                chunks: 6
             )
-            let nodes = Set(children.compactMap { $0["nodeId"] as? String })
-            #expect(nodes.count == 2, "chunks ran on \(nodes)")
             let result = try #require(parent["result"] as? [String: Any])
             #expect(result["accounts"] as? Int == 120)
 
