@@ -109,6 +109,46 @@ struct LeaseTests {
         }
     }
 
+    /// Leases and attempts have no foreign key to their execution; deleting executions, directly, through
+    /// their job or through their parent, must still take their leases and attempts with them.
+    @Test func deletedExecutionsTakeTheirLeasesAndAttemptsWithThem() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            func leasesAndAttempts() async throws -> Int {
+                try await pool.query(
+                    """
+                    SELECT (SELECT count(*) FROM job_lock) + (SELECT count(*) FROM job_execution_attempt) AS n
+                    """
+                )[0].decode("n")
+            }
+            let direct = try await Self.queueOne(pool)
+            let throughItsJob = try await Self.queueOne(pool)
+            let parent = try await Self.queueOne(pool)
+            let child: UUID = try await pool.query(
+                """
+                INSERT INTO job_execution (job_id, parent_execution_id, child_key, job_type, priority, trigger,
+                                           max_attempts, timeout_seconds)
+                SELECT job_id, id, 'chunk:1', job_type, priority, 'split', 1, 60 FROM job_execution WHERE id = \(parent)
+                RETURNING id
+                """
+            )[0].decode("id")
+            let claimed = try await store.claimExecutions(nodeID: "node-a", limit: 4, jobTypes: Self.types)
+            #expect(Set(claimed.map(\.execution.id)) == [direct, throughItsJob, parent, child])
+            #expect(try await leasesAndAttempts() == 8)
+
+            try await pool.query("DELETE FROM job_execution WHERE id = \(direct)")
+            #expect(try await leasesAndAttempts() == 6)
+            try await pool.query(
+                "DELETE FROM job WHERE id = (SELECT job_id FROM job_execution WHERE id = \(throughItsJob))"
+            )
+            #expect(try await leasesAndAttempts() == 4)
+            // The child goes through parent_execution_id's own cascade, and its rows with it.
+            try await pool.query("DELETE FROM job_execution WHERE id = \(parent)")
+            #expect(try await leasesAndAttempts() == 0)
+            #expect(try await pool.query("SELECT 1 FROM job_execution").isEmpty)
+        }
+    }
+
     @Test func disabledTypesAndNonOverlappingJobsWaitInTheQueue() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
