@@ -106,11 +106,23 @@ extension JobStore {
     }
 
     /// Cancels every descendant of an execution that has not ended: queued ones at once, running
-    /// ones by flagging them and telling their nodes.
+    /// ones by flagging them and telling their nodes (`requestStop(of:)`, after the queued ones).
+    /// A second pass catches a descendant that a retry queued again before it was flagged.
     ///
     /// - Returns: the running descendants that were asked to stop.
     @discardableResult
     public func cancelDescendants(of parentID: UUID, reason: String) async throws -> [UUID] {
+        var stopping: [UUID] = []
+        for _ in 0..<2 {
+            stopping += try await self.requestStop(
+                of: try await self.cancelQueuedDescendants(of: parentID, reason: reason)
+            )
+        }
+        return stopping
+    }
+
+    /// Cancels the queued descendants of an execution and returns the running ones not yet flagged.
+    private func cancelQueuedDescendants(of parentID: UUID, reason: String) async throws -> [UUID] {
         try await self.pool.withTransaction { connection in
             try await connection.query(
                 """
@@ -125,26 +137,17 @@ extension JobStore {
                 WHERE e.id = d.id AND e.status = 'queued'
                 """
             )
-            let running = try await connection.query(
+            return try await connection.query(
                 """
                 WITH RECURSIVE descendants AS (
                     SELECT id FROM job_execution WHERE parent_execution_id = \(parentID)
                     UNION ALL
                     SELECT e.id FROM job_execution e JOIN descendants d ON e.parent_execution_id = d.id
                 )
-                UPDATE job_execution e SET cancel_requested = true
-                FROM descendants d
-                WHERE e.id = d.id AND e.status = 'running' AND NOT e.cancel_requested
-                RETURNING e.id
+                SELECT e.id FROM job_execution e JOIN descendants d ON e.id = d.id
+                WHERE e.status = 'running' AND NOT e.cancel_requested
                 """
-            )
-            var stopping: [UUID] = []
-            for row in running {
-                let id: UUID = try row.decode("id")
-                stopping.append(id)
-                try await connection.query("SELECT pg_notify('fineract_jobs_cancel', \(id.uuidString.lowercased()))")
-            }
-            return stopping
+            ).map { row throws(PostgresError) in try row.decode("id", as: UUID.self) }
         }
     }
 

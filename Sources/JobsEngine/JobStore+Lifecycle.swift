@@ -318,6 +318,8 @@ extension JobStore {
             ), decided AS (
                 SELECT input.*, e.job_id,
                        CASE
+                           -- An execution asked to stop is never queued again, whatever its attempt's end.
+                           WHEN input.requeue AND e.cancel_requested THEN 'cancelled'
                            WHEN input.requeue AND e.attempt < e.max_attempts THEN 'queued'
                            WHEN input.requeue THEN 'failed'
                            ELSE input.final_status
@@ -355,10 +357,16 @@ extension JobStore {
                 WHERE e.id = decided.execution_id
                 RETURNING e.id, e.status, e.job_id
             ), job_row AS (
-                -- At most once a second, so a job with many concurrent executions is not a hot row.
+                -- At most once a second, so a job with many concurrent executions is not a hot row. A job
+                -- row held by another transaction is skipped, not waited for: a cancel locks the job and
+                -- then its executions, this statement holds executions already, and waiting here would
+                -- deadlock the two. The next completion of the job records its time.
                 UPDATE job SET last_run_at = now()
-                WHERE job.id IN (SELECT job_id FROM execution_row WHERE status <> 'queued')
-                  AND (job.last_run_at IS NULL OR job.last_run_at < now() - interval '1 second')
+                WHERE job.id IN (
+                    SELECT j.id FROM job j
+                    WHERE j.id IN (SELECT job_id FROM execution_row WHERE status <> 'queued')
+                      AND (j.last_run_at IS NULL OR j.last_run_at < now() - interval '1 second')
+                    FOR UPDATE SKIP LOCKED)
             )
             """
         guard let claim,
@@ -410,11 +418,16 @@ extension JobStore {
     /// Cancels a job: it schedules nothing more, its queued executions are cancelled, and running
     /// ones are flagged and announced on the `fineract_jobs_cancel` channel.
     ///
+    /// The job and its queued executions change in one transaction; the running ones are flagged
+    /// after it, by `requestStop(of:)`, which never waits for one row while holding another. A flagged
+    /// execution is never queued again, and no execution of a cancelled job can be queued, so a last
+    /// pass over the job's executions finds any that a retry put back in the queue meanwhile.
+    ///
     /// Cancelling a cancelled job changes nothing and is not an error.
     ///
     /// - Returns: the job after the change, and the running executions that were asked to stop.
     public func cancelJob(id: UUID, reason: String) async throws -> (job: Job, stopping: [UUID]) {
-        try await self.pool.withTransaction { connection in
+        let job = try await self.pool.withTransaction { connection in
             let rows = try await connection.query(
                 """
                 UPDATE job SET status = 'cancelled', status_reason = \(reason), next_run_at = NULL, updated_at = now()
@@ -425,27 +438,75 @@ extension JobStore {
             guard let job = try rows.first.map(Self.decodeJob) else {
                 throw JobsEngineError.jobNotFound(id)
             }
-            try await connection.query(
-                """
-                UPDATE job_execution
-                SET status = 'cancelled', finished_at = now(), error = \(reason), error_code = 'cancelled'
-                WHERE job_id = \(id) AND status = 'queued'
-                """
-            )
-            let running = try await connection.query(
+            try await self.cancelQueuedExecutions(ofJob: id, reason: reason, on: connection)
+            return job
+        }
+        var stopping: [UUID] = []
+        // Two passes suffice: after the first, every running execution is flagged and none can return
+        // to the queue; the second catches one that a retry queued and a node claimed in between.
+        for _ in 0..<2 {
+            let running = try await self.pool.query(
+                "SELECT id FROM job_execution WHERE job_id = \(id) AND status = 'running' AND NOT cancel_requested"
+            ).map { row throws(PostgresError) in try row.decode("id", as: UUID.self) }
+            stopping += try await self.requestStop(of: running)
+            try await self.pool.withConnection { connection in
+                try await self.cancelQueuedExecutions(ofJob: id, reason: reason, on: connection)
+            }
+        }
+        return (job, stopping)
+    }
+
+    private func cancelQueuedExecutions(ofJob id: UUID, reason: String, on connection: PostgresConnection) async throws
+    {
+        try await connection.query(
+            """
+            UPDATE job_execution
+            SET status = 'cancelled', finished_at = now(), error = \(reason), error_code = 'cancelled'
+            WHERE job_id = \(id) AND status = 'queued'
+            """
+        )
+    }
+
+    /// Flags the running executions among `ids` (`cancel_requested`) and tells their nodes on the
+    /// `fineract_jobs_cancel` channel; returns those it flagged.
+    ///
+    /// Called outside any transaction. A node's completion statement holds the rows of the executions
+    /// it finishes until it commits, so a statement that flagged many rows, holding some while waiting
+    /// for others, could deadlock with it. The rows free now are flagged in one statement that skips
+    /// the rest; each of the rest then in a statement of its own, which holds nothing while it waits.
+    func requestStop(of ids: [UUID]) async throws -> [UUID] {
+        guard !ids.isEmpty else { return [] }
+        var flagged = try await self.pool.query(
+            """
+            UPDATE job_execution SET cancel_requested = true
+            WHERE id IN (
+                SELECT id FROM job_execution
+                WHERE id = ANY (\(PostgresArray(ids.map(\.lowercasedText)))::uuid[])
+                  AND status = 'running' AND NOT cancel_requested
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """
+        ).map { row throws(PostgresError) in try row.decode("id", as: UUID.self) }
+        for id in ids where !flagged.contains(id) {
+            let rows = try await self.pool.query(
                 """
                 UPDATE job_execution SET cancel_requested = true
-                WHERE job_id = \(id) AND status = 'running'
+                WHERE id = \(id) AND status = 'running' AND NOT cancel_requested
                 RETURNING id
                 """
             )
-            let stopping = try running.map { row throws(PostgresError) in try row.decode("id", as: UUID.self) }
-            for executionID in stopping {
-                try await connection.query(
-                    "SELECT pg_notify('fineract_jobs_cancel', \(executionID.lowercasedText))"
-                )
+            if !rows.isEmpty {
+                flagged.append(id)
             }
-            return (job, stopping)
         }
+        if !flagged.isEmpty {
+            try await self.pool.query(
+                """
+                SELECT pg_notify('fineract_jobs_cancel', id)
+                FROM unnest(\(PostgresArray(flagged.map(\.lowercasedText)))::text[]) AS id
+                """
+            )
+        }
+        return flagged
     }
 }

@@ -136,6 +136,40 @@ struct ExecutionEngineTests {
         }
     }
 
+    /// A cancel locks the job, then its executions. Completions of the job's executions finishing at that
+    /// moment must never wait for the job row in the other order: the two deadlocked, and PostgreSQL
+    /// failed the cancel, which answered 500.
+    @Test func cancellingAJobWhileItsExecutionsFinishNeverDeadlocks() async throws {
+        try await TestService.withService(configure: Self.diagnostics) { client, pool in
+            for round in 0..<30 {
+                let created = try await client.send(
+                    "POST",
+                    "/jobs",
+                    json: ["name": "busy \(round)", "jobType": "diagnostic_noop", "allowOverlap": true]
+                )
+                let text = try #require(created.json["id"] as? String, "\(created.text)")
+                let job = try #require(UUID(uuidString: text))
+                try await pool.query(
+                    """
+                    INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                    SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, 40)
+                    """
+                )
+                // From no wait to a few milliseconds, so some cancels land on the first completions.
+                try await Task.sleep(for: .microseconds(500 * (round % 8)))
+                let cancelled = try await client.send("POST", "/jobs/\(job.uuidString.lowercased())/cancel")
+                #expect(cancelled.status == 200, "round \(round): \(cancelled.status) \(cancelled.text)")
+            }
+            // Nothing is left waiting or running for the cancelled jobs.
+            let settled = try await SchedulerTests.eventually {
+                try await pool.query(
+                    "SELECT count(*) AS n FROM job_execution WHERE status IN ('queued', 'running')"
+                )[0].decode("n", as: Int.self) == 0
+            }
+            #expect(settled)
+        }
+    }
+
     @Test func retriesWithBackOffUntilSuccess() async throws {
         try await TestService.withService(configure: Self.diagnostics) { client, pool in
             try await pool.query(
