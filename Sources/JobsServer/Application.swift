@@ -121,7 +121,9 @@ public struct Application: Sendable {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await processor.run() }
-            group.addTask { await scheduler.run() }
+            if self.configuration.schedulerEnabled {
+                group.addTask { await scheduler.run() }
+            }
             group.addTask { await nodes.runHeartbeats() }
             group.addTask { await listener.run() }
             group.addTask {

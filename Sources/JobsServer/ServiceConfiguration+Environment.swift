@@ -33,6 +33,7 @@ extension ServiceConfiguration {
     /// | `LEASE_DURATION_SECONDS` | 3-3600 | 30 |
     /// | `ABANDON_GRACE_SECONDS` | 0-600 | 5 |
     /// | `DIAGNOSTIC_JOB_TYPES` | true or false | false |
+    /// | `SCHEDULER_ENABLED` | true or false | true |
     /// | `SMTP_URL` | `smtp://host[:port]` or `smtps://host[:port]`, no credentials in it | none (e-mail off) |
     /// | `SMTP_USERNAME` | SMTP AUTH user | none (no AUTH) |
     /// | `SMTP_PASSWORD` | SMTP AUTH password; secret, never logged | none |
@@ -116,6 +117,7 @@ extension ServiceConfiguration {
             configuration.abandonGracePeriod = .seconds(seconds)
         }
         configuration.diagnosticJobTypes = try reader.boolean("DIAGNOSTIC_JOB_TYPES") ?? false
+        configuration.schedulerEnabled = try reader.boolean("SCHEDULER_ENABLED") ?? true
         configuration.notifications = try NotificationConfiguration.fromEnvironment(reader)
         return configuration
     }

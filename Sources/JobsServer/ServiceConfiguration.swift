@@ -49,6 +49,9 @@ public struct ServiceConfiguration: Sendable {
     public var abandonGracePeriod: Duration = .seconds(5)
     /// Whether the `diagnostic_noop` and `diagnostic_probe` job types are available.
     public var diagnosticJobTypes = false
+    /// Whether this node turns due schedules into executions. Every node schedules by default (the
+    /// scheduler is leaderless); a node without it only runs what others queue.
+    public var schedulerEnabled = true
     /// The SMTP server and SMS gateway of the notification jobs, and their retry policy.
     public var notifications = NotificationConfiguration()
 
@@ -72,7 +75,8 @@ public struct ServiceConfiguration: Sendable {
             "port=\(self.port)", "host=\(self.host)", "apiToken=\(self.apiToken == nil ? "none" : "<redacted>")",
             "hasuraRoutes=\(self.hasuraSecret == nil ? "off" : "on (secret redacted)")",
             "database=\(database)", "poolSize=\(self.databasePoolSize)", "maxConcurrentJobs=\(self.maxConcurrentJobs)",
-            "nodeId=\(self.nodeID)", "migrations=\(self.migrationsDirectory.path)",
+            "nodeId=\(self.nodeID)", "scheduler=\(self.schedulerEnabled ? "on" : "off")",
+            "migrations=\(self.migrationsDirectory.path)",
             self.notifications.redactedSummary,
         ].joined(separator: " ")
     }

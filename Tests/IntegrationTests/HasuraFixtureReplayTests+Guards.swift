@@ -40,7 +40,7 @@ extension HasuraFixtureReplayTests {
             ("the secret as a bearer token instead", withoutSecret + [("Authorization", "Bearer \(secret)")]),
         ]
         try await Self.permits.withPermit {
-            try await TestService.withService(configure: HasuraWebhookTests.configure) { client, pool in
+            try await TestService.withService(configure: Self.configure) { client, pool in
                 try await guarded.scenario.seed(pool, body: replayCase.body)
                 let wire = WireClient(port: client.port)
                 for (label, headers) in attempts {
@@ -77,7 +77,7 @@ extension HasuraFixtureReplayTests {
         let manualID = "2b7e4c1d-6a3f-4e8b-9d05-1c2a3b4c5d6e"
         let manual = replayCase.body.setting(["id"], to: .string(manualID)).setting(["event", "op"], to: "MANUAL")
         try await Self.permits.withPermit {
-            try await TestService.withService(configure: HasuraWebhookTests.configure) { client, pool in
+            try await TestService.withService(configure: Self.configure) { client, pool in
                 try await scenario.seed(pool, body: replayCase.body)
                 let wire = WireClient(port: client.port)
                 let first = try await Self.deliver(replayCase, wire: wire, pool: pool)
@@ -109,7 +109,7 @@ extension HasuraFixtureReplayTests {
         )
         let outputTypes = try ActionOutputTypes.load()
         try await Self.permits.withPermit {
-            try await TestService.withService(configure: HasuraWebhookTests.configure) { client, pool in
+            try await TestService.withService(configure: Self.configure) { client, pool in
                 try await scenario.seed(pool, body: replayCase.body)
                 let wire = WireClient(port: client.port)
                 let before = try await DatabaseSnapshot.take(pool)

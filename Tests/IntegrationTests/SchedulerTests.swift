@@ -116,6 +116,32 @@ struct SchedulerTests {
         }
     }
 
+    /// A node started with `SCHEDULER_ENABLED=false` turns no due schedule into an execution, yet runs
+    /// what is queued for it.
+    @Test func nodeWithoutItsSchedulerOnlyRunsQueuedWork() async throws {
+        try await TestService.withService(configure: { $0.schedulerEnabled = false }) { client, pool in
+            let created = try await client.send(
+                "POST",
+                "/jobs",
+                json: [
+                    "name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?",
+                    "tenantId": "default",
+                ]
+            )
+            let jobID = try #require(created.json["id"] as? String)
+            try await Task.sleep(for: .seconds(2))
+            let scheduled = try await pool.query(
+                "SELECT count(*) AS n FROM job_execution WHERE trigger = 'schedule'"
+            )[0].decode("n", as: Int.self)
+            #expect(scheduled == 0)
+
+            #expect(try await client.send("POST", "/jobs/\(jobID)/execute", json: [:]).status == 202)
+            let execution = try await TestService.waitForTerminalExecution(client: client, jobID: jobID)
+            #expect(execution["status"] as? String == "succeeded")
+            #expect(execution["trigger"] as? String == "manual")
+        }
+    }
+
     /// Polls `condition` every 100 ms for up to `timeout`; true as soon as it holds.
     static func eventually(
         timeout: Duration = .seconds(10),

@@ -111,4 +111,15 @@ struct ServiceConfigurationTests {
         #expect(configuration.redactedSummary.contains("hasuraRoutes=on (secret redacted)"))
         #expect(!configuration.redactedSummary.contains(secret))
     }
+
+    @Test func theSchedulerIsOnUnlessTurnedOff() throws {
+        #expect(try ServiceConfiguration.fromEnvironment([:]).schedulerEnabled)
+        let off = try ServiceConfiguration.fromEnvironment(["SCHEDULER_ENABLED": "false"])
+        #expect(!off.schedulerEnabled)
+        #expect(off.redactedSummary.contains("scheduler=off"))
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.fromEnvironment(["SCHEDULER_ENABLED": "sometimes"])
+        }
+        #expect(error?.key == "SCHEDULER_ENABLED")
+    }
 }
