@@ -135,7 +135,15 @@ struct HasuraHandlers: Sendable {
     private func cancelJob(_ arguments: [String: JSONValue], session: HasuraSession) async throws -> JSONValue {
         try session.requireWriter(action: "cancelJob")
         let job = try await self.visibleJob(arguments, session: session)
-        let reason = arguments["reason"]?.stringValue ?? "cancelled through Hasura"
+        var reason = "cancelled through Hasura"
+        if let given = arguments["reason"], given != .null {
+            guard let text = given.stringValue, (1...1000).contains(text.unicodeScalars.count) else {
+                throw ValidationError([
+                    FieldViolation(field: "reason", message: "must be a string of 1-1000 characters")
+                ])
+            }
+            reason = text
+        }
         let cancelled = try await self.manager.cancelJob(id: job.id, reason: reason)
         return .object([
             "id": .string(cancelled.id.uuidString.lowercased()), "status": .string(cancelled.status.rawValue),
@@ -145,8 +153,11 @@ struct HasuraHandlers: Sendable {
     /// The job named by `jobId`, if this session may see it; otherwise not found, so a caller never
     /// learns whether another tenant's job exists.
     private func visibleJob(_ arguments: [String: JSONValue], session: HasuraSession) async throws -> Job {
-        guard let text = arguments["jobId"]?.stringValue else {
+        guard let given = arguments["jobId"], given != .null else {
             throw ValidationError([FieldViolation(field: "jobId", message: "is required")])
+        }
+        guard let text = given.stringValue else {
+            throw ValidationError([FieldViolation(field: "jobId", message: "must be a UUID string")])
         }
         let scope = session.tenantID.map { "tenant '\($0)'" } ?? "this session"
         guard let id = UUID(uuidString: text), let job = try await self.manager.store.job(id: id), session.canSee(job)
