@@ -103,8 +103,14 @@ struct DatabaseMaintenanceTests {
             #expect(try await Self.ids(pool, "sms_messages_outbound") == [smsWaitingOld, smsSentRecent])
             _ = (oldRun, undatedOld, sentOld, failedOld, sentUndatedOld, smsFailedOld)
 
+            // The repeat is compared over every table it could touch: the Fineract tables, the run
+            // ledger and the engine's execution history.
+            let everyTable = FineractSnapshot.engineTables.union([FineractSnapshot.runLedger])
+            let beforeRepeat = try await FineractSnapshot.take(pool, including: everyTable)
             let repeated = try await Self.run(pool)
             #expect(repeated["deleted"] == ["jobRuns": 0, "emails": 0, "sms": 0, "executions": 0])
+            let afterRepeat = try await FineractSnapshot.take(pool, including: everyTable)
+            #expect(afterRepeat == beforeRepeat, "the repeat changed: \(afterRepeat.difference(from: beforeRepeat))")
         }
     }
 
@@ -335,8 +341,12 @@ struct DatabaseMaintenanceTests {
                 #expect(!remaining.contains(gone))
             }
             #expect(try await WorkerTestSupport.integer(pool, "SELECT count(*) FROM job_execution_attempt") == 0)
+            let everyTable = FineractSnapshot.engineTables.union([FineractSnapshot.runLedger])
+            let beforeRepeat = try await FineractSnapshot.take(pool, including: everyTable)
             let repeated = try await Self.run(pool)
             #expect(repeated["deleted"]?["executions"] == 0)
+            let afterRepeat = try await FineractSnapshot.take(pool, including: everyTable)
+            #expect(afterRepeat == beforeRepeat, "the repeat changed: \(afterRepeat.difference(from: beforeRepeat))")
         }
     }
 

@@ -12,6 +12,10 @@ struct LoanTenantSettings: Sendable {
     /// The configured COB steps this service knows, in `step_order`.
     var steps: [LoanCOBStep]
     /// Configured step names this service does not implement; skipped like Fineract does.
+    // TODO: Fineract's optional steps, which its default configuration does not seed, are among these:
+    // CHECK_DUE_INSTALLMENTS, ACCRUAL_ACTIVITY_POSTING, LOAN_INTEREST_RECALCULATION and
+    // EXTERNAL_ASSET_OWNER_TRANSFER. A tenant that configures one gets a warning and the result lists
+    // it under unknownSteps; the other steps still run.
     var unknownSteps: [String]
     var products: [Int64: LoanProductRules]
 
