@@ -39,7 +39,8 @@ struct JSONValueParsingTests {
     }
 
     @Test func refusesNestingDeeperThanTheLimit() throws {
-        let allowed = String(repeating: "[", count: JSONValue.maximumDepth)
+        let allowed =
+            String(repeating: "[", count: JSONValue.maximumDepth)
             + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(try JSONValue(parsing: allowed).arrayValue?.count == 1)
         let hostile = String(repeating: "[", count: 100_000)
@@ -70,9 +71,11 @@ struct JSONValueParsingTests {
             let length = Int.random(in: 0..<12, using: &random)
             return .string(String((0..<length).map { _ in random.pick(alphabet) }))
         case 6:
-            return .array((0..<Int.random(in: 0..<5, using: &random)).map { _ in
-                Self.randomValue(depth: depth + 1, using: &random)
-            })
+            return .array(
+                (0..<Int.random(in: 0..<5, using: &random)).map { _ in
+                    Self.randomValue(depth: depth + 1, using: &random)
+                }
+            )
         default:
             var members: [String: JSONValue] = [:]
             for index in 0..<Int.random(in: 0..<5, using: &random) {

@@ -11,7 +11,7 @@
 # Environment:
 #   BENCH_VENV      virtualenv to use/create (default /tmp/fineract-jobs-bench-venv)
 #   PYTHON          interpreter used to create it (default python3)
-#   PEER_ROUNDS     measured throughput rounds per peer, median reported (default 1)
+#   PEER_ROUNDS     measured throughput rounds per peer, median reported (default 3, as for fineract-jobs)
 #   PEER_ARGS       extra arguments passed to both bench scripts
 #   PEER_TIMEOUT    hard limit in seconds for each bench script (default 1800)
 set -uo pipefail
@@ -23,7 +23,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dsn_base="${1:-postgresql://${POSTGRES_USER}@${POSTGRES_HOST}:${POSTGRES_PORT}}"
 dsn_base="${dsn_base%/}"
 venv="${BENCH_VENV:-/tmp/fineract-jobs-bench-venv}"
-rounds="${PEER_ROUNDS:-1}"
+rounds="${PEER_ROUNDS:-3}"
 limit="${PEER_TIMEOUT:-1800}"
 
 log() { echo "run-peers: $*" >&2; }
