@@ -280,11 +280,15 @@ extension JobStore {
     }
 
     /// The completion statement; with `claim`, the same statement also claims new executions
-    /// (rows whose `kind` is `claimed`), so both commit together in one round trip.
+    /// (the rows it returns with an `id`), so both commit together in one round trip.
     ///
-    /// The claim runs inside the statement and so does not yet see the completions it writes:
-    /// executions finishing in the batch still count as running for the cluster-wide limits, which
-    /// can only make the claim take fewer, never more.
+    /// `job_choose_executions` chooses and locks the executions to claim; one UPDATE of job_execution
+    /// then records the finished executions and claims the chosen ones, so a turn of the slots passes
+    /// once over that table's indexes and check constraints. The choice is made inside the statement
+    /// and so does not see the completions it writes: executions finishing in the batch still count as
+    /// running for the cluster-wide limits, which can only make the claim take fewer, never more. An
+    /// execution queued after the statement began is not visible to its UPDATE: if chosen, it stays
+    /// queued (and is released at commit) rather than claimed.
     static func completionStatement(
         _ completions: [AttemptCompletion],
         claim: (nodeID: String, limit: Int, jobTypes: Set<JobType>, lease: Duration)? = nil
@@ -324,70 +328,130 @@ extension JobStore {
                            WHEN input.requeue THEN 'failed'
                            ELSE input.final_status
                        END AS next_status,
+                       -- The type's (or the type and tenant's) back-off, read only for a retry that waits.
                        CASE WHEN input.back_off THEN
                            random() * least(
-                               coalesce(tenant_config.backoff_cap_ms, type_config.backoff_cap_ms, 300000),
-                               coalesce(tenant_config.backoff_base_ms, type_config.backoff_base_ms, 1000)
-                                   * power(2, e.attempt - 1))
+                               coalesce(
+                                   (SELECT c.backoff_cap_ms FROM job_config c
+                                    WHERE c.job_type = e.job_type AND c.tenant_id = e.tenant_id),
+                                   (SELECT c.backoff_cap_ms FROM job_config c
+                                    WHERE c.job_type = e.job_type AND c.tenant_id IS NULL),
+                                   300000),
+                               coalesce(
+                                   (SELECT c.backoff_base_ms FROM job_config c
+                                    WHERE c.job_type = e.job_type AND c.tenant_id = e.tenant_id),
+                                   (SELECT c.backoff_base_ms FROM job_config c
+                                    WHERE c.job_type = e.job_type AND c.tenant_id IS NULL),
+                                   1000) * power(2, e.attempt - 1))
                        ELSE 0 END AS delay_ms
                 FROM input
                 JOIN released ON released.execution_id = input.execution_id
                 JOIN job_execution e ON e.id = input.execution_id
-                LEFT JOIN job_config type_config ON type_config.job_type = e.job_type AND type_config.tenant_id IS NULL
-                LEFT JOIN job_config tenant_config ON tenant_config.job_type = e.job_type
-                                                  AND tenant_config.tenant_id = e.tenant_id
             ), attempt_row AS (
                 UPDATE job_execution_attempt a
                 SET status = decided.attempt_status, finished_at = now(), error = decided.error,
                     error_code = decided.error_code
                 FROM decided
                 WHERE a.execution_id = decided.execution_id AND a.attempt = decided.attempt
-            ), execution_row AS (
-                UPDATE job_execution e
-                SET status = decided.next_status,
-                    result = decided.result,
-                    error = decided.error,
-                    error_code = decided.error_code,
-                    run_after = CASE WHEN decided.next_status = 'queued'
-                                     THEN now() + decided.delay_ms * interval '1 millisecond'
-                                     ELSE e.run_after END,
-                    node_id = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE e.node_id END,
-                    finished_at = CASE WHEN decided.next_status = 'queued' THEN NULL ELSE now() END
-                FROM decided
-                WHERE e.id = decided.execution_id
-                RETURNING e.id, e.status, e.job_id
-            ), job_row AS (
-                -- At most once a second, so a job with many concurrent executions is not a hot row. A job
-                -- row held by another transaction is skipped, not waited for: a cancel locks the job and
-                -- then its executions, this statement holds executions already, and waiting here would
-                -- deadlock the two. The next completion of the job records its time.
-                UPDATE job SET last_run_at = now()
-                WHERE job.id IN (
-                    SELECT j.id FROM job j
-                    WHERE j.id IN (SELECT job_id FROM execution_row WHERE status <> 'queued')
-                      AND (j.last_run_at IS NULL OR j.last_run_at < now() - interval '1 second')
-                    FOR UPDATE SKIP LOCKED)
-            )
+            ),
             """
-        guard let claim,
-            let claimStatement = Self.claimStatement(claim.nodeID, claim.limit, claim.jobTypes, claim.lease)
-        else {
+        guard let claim, claim.limit > 0, !claim.jobTypes.isEmpty else {
+            statement.append(
+                """
+                changes AS (
+                    SELECT decided.*, false AS claim, NULL::bigint AS claim_token FROM decided
+                ),
+                """
+            )
+            statement.append(Self.executionUpdate(claimingNode: nil))
             statement.append("SELECT id, status FROM execution_row")
             return statement.prepared()
         }
-        // The claim's rows, each also carrying every completion as a JSON object of id to status;
-        // a single row without a claim when nothing was claimed.
-        statement.append(", claimed AS (")
-        statement.append(claimStatement)
+        let types = PostgresArray(claim.jobTypes.map(\.rawValue).sorted())
         statement.append(
             """
+            chosen AS MATERIALIZED (
+                SELECT job_choose_executions(\(min(claim.limit, 32)), \(types)::text[]) AS ids
+            ), leased AS (
+                INSERT INTO job_lock (execution_id, job_id, node_id, fencing_token, expires_at)
+                SELECT e.id, e.job_id, \(claim.nodeID), nextval('job_fencing_token_seq'),
+                       now() + \(claim.lease.milliseconds) * interval '1 millisecond'
+                FROM job_execution e
+                WHERE e.id = ANY ((SELECT chosen.ids FROM chosen)::uuid[]) AND e.status = 'queued'
+                ON CONFLICT (execution_id) DO UPDATE
+                SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
+                    acquired_at = now(), expires_at = excluded.expires_at
+                RETURNING job_lock.execution_id, job_lock.fencing_token
+            ), changes AS (
+                SELECT decided.*, false AS claim, NULL::bigint AS claim_token FROM decided
+                UNION ALL
+                SELECT leased.execution_id, NULL, leased.fencing_token, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       NULL, 'running', 0, true, leased.fencing_token
+                FROM leased
+            ),
+            """
+        )
+        statement.append(Self.executionUpdate(claimingNode: claim.nodeID))
+        statement.append(
+            """
+            , claim_attempts AS (
+                INSERT INTO job_execution_attempt (execution_id, attempt, node_id, fencing_token, status)
+                SELECT execution_row.id, execution_row.attempt, \(claim.nodeID), execution_row.claim_token, 'running'
+                FROM execution_row WHERE execution_row.claim
             ), completed AS (
-                SELECT coalesce(jsonb_object_agg(id::text, status), '{}'::jsonb) AS summary FROM execution_row
+                SELECT coalesce(jsonb_object_agg(id::text, status) FILTER (WHERE NOT claim), '{}'::jsonb) AS summary
+                FROM execution_row
             )
-            SELECT completed.summary, claimed.* FROM completed LEFT JOIN claimed ON true
+            SELECT completed.summary, claimed.*
+            FROM completed
+            LEFT JOIN (
+                SELECT \(unescaped: Self.executionColumns), claim_token AS fencing_token
+                FROM execution_row WHERE claim
+            ) AS claimed ON true
             """
         )
         return statement.prepared()
+    }
+
+    /// The one UPDATE of job_execution a completion statement makes, over `changes`: each finished
+    /// execution takes its outcome, and each claimed one (`claim`, only when `claimingNode` is given)
+    /// starts its next attempt on that node. Also bumps the jobs' `last_run_at`.
+    private static func executionUpdate(claimingNode: String?) -> PostgresQuery {
+        """
+        execution_row AS (
+            UPDATE job_execution e
+            SET status = changes.next_status,
+                attempt = e.attempt + CASE WHEN changes.claim THEN 1 ELSE 0 END,
+                node_id = CASE WHEN changes.claim THEN \(claimingNode)
+                               WHEN changes.next_status = 'queued' THEN NULL
+                               ELSE e.node_id END,
+                started_at = CASE WHEN changes.claim THEN coalesce(e.started_at, now()) ELSE e.started_at END,
+                awaiting_children = CASE WHEN changes.claim THEN false ELSE e.awaiting_children END,
+                result = CASE WHEN changes.claim THEN e.result ELSE changes.result END,
+                error = CASE WHEN changes.claim THEN e.error ELSE changes.error END,
+                error_code = CASE WHEN changes.claim THEN e.error_code ELSE changes.error_code END,
+                run_after = CASE WHEN changes.next_status = 'queued'
+                                 THEN now() + changes.delay_ms * interval '1 millisecond'
+                                 ELSE e.run_after END,
+                finished_at = CASE WHEN changes.claim THEN e.finished_at
+                                   WHEN changes.next_status = 'queued' THEN NULL
+                                   ELSE now() END
+            FROM changes
+            WHERE e.id = changes.execution_id
+            RETURNING e.*, changes.claim, changes.claim_token
+        ), job_row AS (
+            -- At most once a second, so a job with many concurrent executions is not a hot row. A job
+            -- row held by another transaction is skipped, not waited for: a cancel locks the job and
+            -- then its executions, this statement holds executions already, and waiting here would
+            -- deadlock the two. The next completion of the job records its time.
+            UPDATE job SET last_run_at = now()
+            WHERE job.id IN (
+                SELECT j.id FROM job j
+                WHERE j.id IN (SELECT job_id FROM execution_row WHERE NOT claim AND status <> 'queued')
+                  AND (j.last_run_at IS NULL OR j.last_run_at < now() - interval '1 second')
+                FOR UPDATE SKIP LOCKED)
+        )
+        """
     }
 
     static func decodeCompletions(

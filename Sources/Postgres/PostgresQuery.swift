@@ -46,25 +46,40 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     /// `other` must be program-written SQL in which `$` appears only in placeholders.
     public mutating func append(_ other: PostgresQuery) {
         let offset = self.bindings.count
-        var text = ""
-        var characters = other.sql.makeIterator()
-        var pending = characters.next()
-        while let character = pending {
-            pending = characters.next()
-            guard character == "$" else {
-                text.append(character)
-                continue
-            }
-            var digits = ""
-            while let next = pending, next.isASCII, next.isNumber {
-                digits.append(next)
-                pending = characters.next()
-            }
-            precondition(!digits.isEmpty, "an appended query may use $ only in placeholders")
-            text += "$\(Int(digits)! + offset)"
-        }
-        self.sql += text
         self.bindings += other.bindings
+        // Without placeholders on either side there is nothing to renumber. Hot statements are built
+        // from long fragments on every call, so the text is scanned as bytes, not characters.
+        guard offset > 0, !other.bindings.isEmpty else {
+            self.sql += other.sql
+            return
+        }
+        var source = other.sql
+        let renumbered = source.withUTF8 { bytes -> String in
+            var text: [UInt8] = []
+            text.reserveCapacity(bytes.count + 4 * other.bindings.count)
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == UInt8(ascii: "$") else {
+                    index += 1
+                    continue
+                }
+                text.append(contentsOf: bytes[runStart..<index])
+                var end = index + 1
+                var number = 0
+                while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) {
+                    number = number * 10 + Int(bytes[end] - UInt8(ascii: "0"))
+                    end += 1
+                }
+                precondition(end > index + 1, "an appended query may use $ only in placeholders")
+                text.append(contentsOf: "$\(number + offset)".utf8)
+                runStart = end
+                index = end
+            }
+            text.append(contentsOf: bytes[runStart..<bytes.count])
+            return String(decoding: text, as: UTF8.self)
+        }
+        self.sql += renumbered
     }
 
     /// Collects literal SQL and bound values while a query literal is built.

@@ -51,6 +51,25 @@ struct PostgresLayerTests {
         }
     }
 
+    /// Appended fragments keep their values in order: their placeholders follow the query's own, in
+    /// text that is not ASCII too, and fragments without values are appended as they are.
+    @Test func appendedQueriesRenumberTheirPlaceholders() async throws {
+        try await TestDatabase.withEmptyDatabase { pool, _ in
+            var query: PostgresQuery = "SELECT \(1) AS one, 'é' AS accent, "
+            query.append("\(2) AS two, \(3)::text || 'ü' AS three, ")
+            query.append("'$ in a literal is kept when nothing is bound' AS plain, ")
+            query.append("\(4) AS four")
+            #expect(query.bindings == ["1", "2", "3", "4"])
+            #expect(query.sql.contains("$4 AS four"))
+            let row = try #require(try await pool.query(query).first)
+            #expect(try row.decode("one", as: Int.self) == 1)
+            #expect(try row.decode("accent", as: String.self) == "é")
+            #expect(try row.decode("two", as: Int.self) == 2)
+            #expect(try row.decode("three", as: String.self) == "3ü")
+            #expect(try row.decode("four", as: Int.self) == 4)
+        }
+    }
+
     @Test func valueWithANulCharacterIsRefusedRatherThanCutShort() async throws {
         try await TestDatabase.withEmptyDatabase { pool, _ in
             try await pool.query("CREATE TABLE note (body text)")
