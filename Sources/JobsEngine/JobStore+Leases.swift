@@ -63,13 +63,18 @@ extension JobStore {
                 DELETE FROM job_lock USING expired
                 WHERE job_lock.execution_id = expired.execution_id
                   AND job_lock.fencing_token = expired.fencing_token
-                RETURNING job_lock.execution_id, job_lock.node_id
+                RETURNING job_lock.execution_id, job_lock.node_id, job_lock.fencing_token, job_lock.acquired_at
             ), attempt_row AS (
-                UPDATE job_execution_attempt a
-                SET status = 'lost', finished_at = now(), error_code = 'lease_expired',
-                    error = 'the lease expired: node ' || removed.node_id || ' stopped renewing it'
+                -- The lost attempt's row, from the lease it ran under (see completionStatement).
+                INSERT INTO job_execution_attempt (
+                    execution_id, attempt, node_id, fencing_token, status, started_at, finished_at, error, error_code)
+                SELECT e.id, e.attempt, removed.node_id, removed.fencing_token, 'lost', removed.acquired_at, now(),
+                       'the lease expired: node ' || removed.node_id || ' stopped renewing it', 'lease_expired'
                 FROM removed JOIN job_execution e ON e.id = removed.execution_id
-                WHERE a.execution_id = e.id AND a.attempt = e.attempt AND a.status = 'running'
+                WHERE e.status = 'running' AND e.attempt >= 1
+                ON CONFLICT (execution_id, attempt) DO UPDATE
+                SET status = excluded.status, finished_at = excluded.finished_at, error = excluded.error,
+                    error_code = excluded.error_code
             ), execution_row AS (
                 UPDATE job_execution e
                 SET status = CASE

@@ -318,9 +318,9 @@ extension JobStore {
                 DELETE FROM job_lock USING input
                 WHERE job_lock.execution_id = ANY (ARRAY(SELECT input.execution_id FROM input))
                   AND job_lock.execution_id = input.execution_id AND job_lock.fencing_token = input.fencing_token
-                RETURNING job_lock.execution_id
+                RETURNING job_lock.execution_id, job_lock.node_id, job_lock.acquired_at
             ), decided AS (
-                SELECT input.*, e.job_id,
+                SELECT input.*, e.job_id, released.node_id AS attempt_node, released.acquired_at AS attempt_start,
                        CASE
                            -- An execution asked to stop is never queued again, whatever its attempt's end.
                            WHEN input.requeue AND e.cancel_requested THEN 'cancelled'
@@ -348,11 +348,15 @@ extension JobStore {
                 JOIN released ON released.execution_id = input.execution_id
                 JOIN job_execution e ON e.id = input.execution_id
             ), attempt_row AS (
-                UPDATE job_execution_attempt a
-                SET status = decided.attempt_status, finished_at = now(), error = decided.error,
-                    error_code = decided.error_code
+                -- The attempt's row, written now that it has ended, from the lease it ran under.
+                INSERT INTO job_execution_attempt (
+                    execution_id, attempt, node_id, fencing_token, status, started_at, finished_at, error, error_code)
+                SELECT decided.execution_id, decided.attempt, decided.attempt_node, decided.fencing_token,
+                       decided.attempt_status, decided.attempt_start, now(), decided.error, decided.error_code
                 FROM decided
-                WHERE a.execution_id = decided.execution_id AND a.attempt = decided.attempt
+                ON CONFLICT (execution_id, attempt) DO UPDATE
+                SET status = excluded.status, finished_at = excluded.finished_at, error = excluded.error,
+                    error_code = excluded.error_code
             ),
             """
         guard let claim, claim.limit > 0, !claim.jobTypes.isEmpty else {
@@ -386,7 +390,7 @@ extension JobStore {
                 SELECT decided.*, false AS claim, NULL::bigint AS claim_token FROM decided
                 UNION ALL
                 SELECT leased.execution_id, NULL, leased.fencing_token, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                       NULL, 'running', 0, true, leased.fencing_token
+                       NULL, NULL, NULL, 'running', 0, true, leased.fencing_token
                 FROM leased
             ),
             """
@@ -394,11 +398,7 @@ extension JobStore {
         statement.append(Self.executionUpdate(claimingNode: claim.nodeID))
         statement.append(
             """
-            , claim_attempts AS (
-                INSERT INTO job_execution_attempt (execution_id, attempt, node_id, fencing_token, status)
-                SELECT execution_row.id, execution_row.attempt, \(claim.nodeID), execution_row.claim_token, 'running'
-                FROM execution_row WHERE execution_row.claim
-            ), completed AS (
+            , completed AS (
                 SELECT coalesce(jsonb_object_agg(id::text, status) FILTER (WHERE NOT claim), '{}'::jsonb) AS summary
                 FROM execution_row
             )

@@ -142,14 +142,7 @@ public struct JobStore: Sendable {
         var executions = try rows.map(Self.decodeExecution)
         guard !executions.isEmpty else { return [] }
         let ids = PostgresArray(executions.map { $0.id.uuidString.lowercased() })
-        let attemptRows = try await self.pool.query(
-            """
-            SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code
-            FROM job_execution_attempt
-            WHERE execution_id = ANY(\(ids)::uuid[])
-            ORDER BY execution_id, attempt
-            """
-        )
+        let attemptRows = try await self.pool.query(Self.attemptsQuery(ids))
         var attempts: [UUID: [ExecutionAttempt]] = [:]
         for row in attemptRows {
             attempts[try row.decode("execution_id", as: UUID.self), default: []].append(try Self.decodeAttempt(row))
@@ -160,6 +153,23 @@ public struct JobStore: Sendable {
             executions[index].children = children[executions[index].id] ?? []
         }
         return executions
+    }
+
+    /// The attempts of the given executions, by execution and number: the ended ones from their rows,
+    /// and a running one from the lease it runs under, since its row is written when it ends.
+    static func attemptsQuery(_ executionIDs: PostgresArray) -> PostgresQuery {
+        """
+        SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code
+        FROM job_execution_attempt
+        WHERE execution_id = ANY(\(executionIDs)::uuid[])
+        UNION ALL
+        SELECT l.execution_id, e.attempt, l.node_id, 'running', l.acquired_at, NULL, NULL, NULL
+        FROM job_lock l JOIN job_execution e ON e.id = l.execution_id
+        WHERE l.execution_id = ANY(\(executionIDs)::uuid[])
+          AND NOT EXISTS (
+              SELECT 1 FROM job_execution_attempt a WHERE a.execution_id = e.id AND a.attempt = e.attempt)
+        ORDER BY execution_id, attempt
+        """
     }
 
     /// The children of the given executions, by parent, in key order.
@@ -187,12 +197,7 @@ public struct JobStore: Sendable {
             "SELECT \(unescaped: Self.executionColumns) FROM job_execution WHERE id = \(id)"
         )
         guard var execution = try rows.first.map(Self.decodeExecution) else { return nil }
-        let attemptRows = try await self.pool.query(
-            """
-            SELECT execution_id, attempt, node_id, status, started_at, finished_at, error, error_code
-            FROM job_execution_attempt WHERE execution_id = \(id) ORDER BY attempt
-            """
-        )
+        let attemptRows = try await self.pool.query(Self.attemptsQuery(PostgresArray([id.lowercasedText])))
         execution.attempts = try attemptRows.map(Self.decodeAttempt)
         execution.children = try await self.children(ofAny: PostgresArray([id.uuidString.lowercased()]))[id] ?? []
         return execution

@@ -128,12 +128,24 @@ struct LeaseTests {
                 """
                 INSERT INTO job_execution (job_id, parent_execution_id, child_key, job_type, priority, trigger,
                                            max_attempts, timeout_seconds)
-                SELECT job_id, id, 'chunk:1', job_type, priority, 'split', 1, 60 FROM job_execution WHERE id = \(parent)
+                SELECT job_id, id, 'chunk:1', job_type, priority, 'split', 3, 60 FROM job_execution WHERE id = \(parent)
                 RETURNING id
                 """
             )[0].decode("id")
-            let claimed = try await store.claimExecutions(nodeID: "node-a", limit: 4, jobTypes: Self.types)
-            #expect(Set(claimed.map(\.execution.id)) == [direct, throughItsJob, parent, child])
+            // Each execution's first attempt is interrupted (its row is written as it ends) and a
+            // second one starts (its lease): one attempt row and one lease each.
+            let first = try await store.claimExecutions(nodeID: "node-a", limit: 4, jobTypes: Self.types)
+            #expect(Set(first.map(\.execution.id)) == [direct, throughItsJob, parent, child])
+            for claim in first {
+                _ = try await store.completeAttempt(
+                    executionID: claim.execution.id,
+                    attempt: claim.execution.attempt,
+                    fencingToken: claim.fencingToken,
+                    outcome: .interrupted(message: "node stopping")
+                )
+            }
+            let second = try await store.claimExecutions(nodeID: "node-a", limit: 4, jobTypes: Self.types)
+            #expect(second.count == 4)
             #expect(try await leasesAndAttempts() == 8)
 
             try await pool.query("DELETE FROM job_execution WHERE id = \(direct)")
