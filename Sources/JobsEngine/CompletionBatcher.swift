@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Records attempt outcomes in batches, and claims new work for the slots they free in the same
@@ -16,8 +17,13 @@ final class CompletionBatcher: Sendable {
     /// Batches written at once. One: measured on two cores, a second writer only splits the batches.
     static let writers = 1
 
+    /// How often the jobs whose executions ended have their `last_run_at` written.
+    static let lastRunInterval = Duration.seconds(1)
+
     private let store: JobStore
     private let pending = Mutex<[(AttemptCompletion, Waiter)]>([])
+    /// Jobs with an execution that ended since `last_run_at` was last written.
+    private let endedJobIDs = Mutex<Set<UUID>>([])
     private let signals = (0..<CompletionBatcher.writers).map { _ in WakeSignal() }
 
     init(store: JobStore) {
@@ -41,7 +47,15 @@ final class CompletionBatcher: Sendable {
             for signal in self.signals {
                 group.addTask { await self.writeBatches(for: processor, wakingOn: signal) }
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.lastRunInterval)
+                    await self.recordLastRuns(for: processor)
+                }
+            }
         }
+        // The last runs of the final batches, written by a task of its own: this one is cancelled.
+        await Task { await self.recordLastRuns(for: processor) }.value
         let abandoned = self.pending.withLock { pending in
             defer { pending = [] }
             return pending
@@ -74,6 +88,22 @@ final class CompletionBatcher: Sendable {
         }
     }
 
+    /// Writes `last_run_at` for the jobs whose executions ended since the last call; kept for the next
+    /// call if it fails.
+    private func recordLastRuns(for processor: JobProcessor) async {
+        let jobIDs = self.endedJobIDs.withLock { ids in
+            defer { ids = [] }
+            return ids
+        }
+        guard !jobIDs.isEmpty else { return }
+        do {
+            try await self.store.recordLastRuns(jobIDs: jobIDs)
+        } catch {
+            self.endedJobIDs.withLock { $0.formUnion(jobIDs) }
+            processor.logger.warning("could not record the jobs' last runs", metadata: [.error: "\(error)"])
+        }
+    }
+
     private func write(_ batch: [(AttemptCompletion, Waiter)], for processor: JobProcessor) async {
         let completions = batch.map(\.0)
         let ids = completions.map(\.executionID)
@@ -94,9 +124,12 @@ final class CompletionBatcher: Sendable {
                     leaseDuration: processor.configuration.leaseDuration
                 )
                 results = outcome.results
+                self.endedJobIDs.withLock { $0.formUnion(outcome.endedJobIDs) }
                 processor.admit(outcome.claimed, reserved: granted, completed: ids)
             } else {
-                results = try await self.store.completeAttempts(completions)
+                let outcome = try await self.store.completeAttemptsReportingJobs(completions)
+                results = outcome.results
+                self.endedJobIDs.withLock { $0.formUnion(outcome.endedJobIDs) }
             }
         } catch {
             if granted > 0 {

@@ -189,38 +189,46 @@ extension JobStore {
         claimLimit: Int,
         jobTypes: Set<JobType>,
         leaseDuration: Duration
-    ) async throws -> (results: [UUID: CompletionResult], claimed: [ClaimedExecution]) {
+    ) async throws -> (results: [UUID: CompletionResult], claimed: [ClaimedExecution], endedJobIDs: Set<UUID>) {
         let rows = try await self.pool.query(
             Self.completionStatement(
                 completions,
                 claim: (nodeID: nodeID, limit: claimLimit, jobTypes: jobTypes, lease: leaseDuration)
             )
         )
+        return try Self.decodeCompletionRows(rows, for: completions)
+    }
+
+    /// Reads a completion statement's rows: each finished execution's new status (a completion whose
+    /// row is missing held a stale lease), the executions it claimed, and the jobs whose executions
+    /// ended (not those queued again).
+    static func decodeCompletionRows(
+        _ rows: PostgresRows,
+        for completions: [AttemptCompletion]
+    ) throws -> (results: [UUID: CompletionResult], claimed: [ClaimedExecution], endedJobIDs: Set<UUID>) {
         var results: [UUID: CompletionResult] = [:]
         for completion in completions {
             results[completion.executionID] = .staleLease
         }
-        // Every row carries the same summary of the completions; the first one is read.
-        if let first = rows.first, let summary = try first.decode("summary", as: PostgresJSON?.self),
-            case .object(let statuses) = try JSONValue(parsing: Data(summary.text.utf8))
-        {
-            for (id, status) in statuses {
-                guard let executionID = UUID(uuidString: id), let text = status.stringValue else { continue }
-                results[executionID] = .recorded(ExecutionStatus(rawValue: text) ?? .failed)
-            }
-        }
         var claimed: [ClaimedExecution] = []
+        var endedJobIDs: Set<UUID> = []
         for row in rows {
-            if try row.decode("id", as: UUID?.self) != nil {
+            if try row.decode("claim", as: Bool.self) {
                 claimed.append(
                     ClaimedExecution(
                         execution: try Self.decodeExecution(row),
                         fencingToken: try row.decode("fencing_token")
                     )
                 )
+                continue
+            }
+            let status = ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed
+            results[try row.decode("id", as: UUID.self)] = .recorded(status)
+            if status != .queued {
+                endedJobIDs.insert(try row.decode("job_id", as: UUID.self))
             }
         }
-        return (results, claimed)
+        return (results, claimed, endedJobIDs)
     }
 
     static func claimStatement(
@@ -272,10 +280,33 @@ extension JobStore {
     ///
     /// - Returns: the result for each execution; one whose lease had moved on is `.staleLease`.
     public func completeAttempts(_ completions: [AttemptCompletion]) async throws -> [UUID: CompletionResult] {
-        guard !completions.isEmpty else { return [:] }
-        return try Self.decodeCompletions(
+        try await self.completeAttemptsReportingJobs(completions).results
+    }
+
+    /// `completeAttempts`, also returning the jobs whose executions ended (see `recordLastRuns`).
+    func completeAttemptsReportingJobs(
+        _ completions: [AttemptCompletion]
+    ) async throws -> (results: [UUID: CompletionResult], endedJobIDs: Set<UUID>) {
+        guard !completions.isEmpty else { return ([:], []) }
+        let outcome = try Self.decodeCompletionRows(
             try await self.pool.query(Self.completionStatement(completions)),
             for: completions
+        )
+        return (outcome.results, outcome.endedJobIDs)
+    }
+
+    /// Sets `last_run_at` of the given jobs to now. The completion statement leaves it out, so that a
+    /// turn of the slots does not write job rows; a node records its jobs' last runs about once a
+    /// second instead. A job row another transaction holds is skipped, never waited for.
+    public func recordLastRuns(jobIDs: Set<UUID>) async throws {
+        guard !jobIDs.isEmpty else { return }
+        try await self.pool.query(
+            """
+            UPDATE job SET last_run_at = now()
+            WHERE id IN (
+                SELECT id FROM job WHERE id = ANY (\(PostgresArray(jobIDs.map(\.lowercasedText)))::uuid[])
+                FOR UPDATE SKIP LOCKED)
+            """
         )
     }
 
@@ -368,7 +399,7 @@ extension JobStore {
                 """
             )
             statement.append(Self.executionUpdate(claimingNode: nil))
-            statement.append("SELECT id, status FROM execution_row")
+            statement.append("SELECT id, status, job_id, claim FROM execution_row")
             return statement.prepared()
         }
         let types = PostgresArray(claim.jobTypes.map(\.rawValue).sorted())
@@ -398,16 +429,10 @@ extension JobStore {
         statement.append(Self.executionUpdate(claimingNode: claim.nodeID))
         statement.append(
             """
-            , completed AS (
-                SELECT coalesce(jsonb_object_agg(id::text, status) FILTER (WHERE NOT claim), '{}'::jsonb) AS summary
-                FROM execution_row
-            )
-            SELECT completed.summary, claimed.*
-            FROM completed
-            LEFT JOIN (
-                SELECT \(unescaped: Self.executionColumns), claim_token AS fencing_token
-                FROM execution_row WHERE claim
-            ) AS claimed ON true
+            -- One row per execution: the finished ones (claim false) with their new status, the
+            -- claimed ones whole, with the fencing token of their lease.
+            SELECT execution_row.claim, \(unescaped: Self.executionColumns), claim_token AS fencing_token
+            FROM execution_row
             """
         )
         return statement.prepared()
@@ -415,7 +440,7 @@ extension JobStore {
 
     /// The one UPDATE of job_execution a completion statement makes, over `changes`: each finished
     /// execution takes its outcome, and each claimed one (`claim`, only when `claimingNode` is given)
-    /// starts its next attempt on that node. Also bumps the jobs' `last_run_at`.
+    /// starts its next attempt on that node.
     private static func executionUpdate(claimingNode: String?) -> PostgresQuery {
         """
         execution_row AS (
@@ -439,34 +464,8 @@ extension JobStore {
             FROM changes
             WHERE e.id = changes.execution_id
             RETURNING e.*, changes.claim, changes.claim_token
-        ), job_row AS (
-            -- At most once a second, so a job with many concurrent executions is not a hot row. A job
-            -- row held by another transaction is skipped, not waited for: a cancel locks the job and
-            -- then its executions, this statement holds executions already, and waiting here would
-            -- deadlock the two. The next completion of the job records its time.
-            UPDATE job SET last_run_at = now()
-            WHERE job.id IN (
-                SELECT j.id FROM job j
-                WHERE j.id IN (SELECT job_id FROM execution_row WHERE NOT claim AND status <> 'queued')
-                  AND (j.last_run_at IS NULL OR j.last_run_at < now() - interval '1 second')
-                FOR UPDATE SKIP LOCKED)
         )
         """
-    }
-
-    static func decodeCompletions(
-        _ rows: PostgresRows,
-        for completions: [AttemptCompletion]
-    ) throws -> [UUID: CompletionResult] {
-        var results: [UUID: CompletionResult] = [:]
-        for completion in completions {
-            results[completion.executionID] = .staleLease
-        }
-        for row in rows {
-            let status = ExecutionStatus(rawValue: try row.decode("status", as: String.self)) ?? .failed
-            results[try row.decode("id", as: UUID.self)] = .recorded(status)
-        }
-        return results
     }
 
     /// Records progress of a running attempt.

@@ -59,6 +59,15 @@ struct SchedulerTests {
             let job = try await client.get("/jobs/\(jobID)")
             #expect(job.json["status"] as? String == "completed")
             #expect(job.json["nextRunAt"] is NSNull)
+            // The node records its jobs' last runs about once a second, after the run ended.
+            let finished = try #require(execution["finishedAt"] as? String)
+            let recorded = try await Self.eventually(timeout: .seconds(5)) {
+                guard let lastRun = (try await client.get("/jobs/\(jobID)")).json["lastRunAt"] as? String else {
+                    return false
+                }
+                return try Date(lastRun, strategy: .iso8601) >= Date(finished, strategy: .iso8601)
+            }
+            #expect(recorded, "lastRunAt is at or after the run's end")
             let count = try await pool.query("SELECT count(*) AS n FROM job_execution")[0].decode("n", as: Int.self)
             #expect(count == 1)
         }
