@@ -72,9 +72,6 @@ extension JobStore {
                        'the lease expired: node ' || removed.node_id || ' stopped renewing it', 'lease_expired'
                 FROM removed JOIN job_execution e ON e.id = removed.execution_id
                 WHERE e.status = 'running' AND e.attempt >= 1
-                ON CONFLICT (execution_id, attempt) DO UPDATE
-                SET status = excluded.status, finished_at = excluded.finished_at, error = excluded.error,
-                    error_code = excluded.error_code
             ), execution_row AS (
                 UPDATE job_execution e
                 SET status = CASE

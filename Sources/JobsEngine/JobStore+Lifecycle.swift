@@ -385,9 +385,6 @@ extension JobStore {
                 SELECT decided.execution_id, decided.attempt, decided.attempt_node, decided.fencing_token,
                        decided.attempt_status, decided.attempt_start, now(), decided.error, decided.error_code
                 FROM decided
-                ON CONFLICT (execution_id, attempt) DO UPDATE
-                SET status = excluded.status, finished_at = excluded.finished_at, error = excluded.error,
-                    error_code = excluded.error_code
             ),
             """
         guard let claim, claim.limit > 0, !claim.jobTypes.isEmpty else {

@@ -1,14 +1,17 @@
 -- An attempt's row is written once, when the attempt ends, instead of inserted when it starts and
 -- updated when it ends. While it runs, the attempt is its lease: the job_lock row holds its node,
 -- fencing token and start (acquired_at), and readers show it from there with the status running.
--- The completion statement and the reaper insert the row from the lease they delete. A row an older
--- version of the engine inserted when the attempt started is completed in place (ON CONFLICT).
+-- The completion statement and the reaper insert the row from the lease they delete. The rows an
+-- earlier version inserted for attempts still running are removed here, since their leases now stand
+-- for them; nodes of that version must be stopped before this migration runs.
 --
 -- The lease table also loses its index on expires_at: it holds one row per running execution, so
 -- the reaper's scan of it is short, and without the index each claim writes one index entry fewer
 -- and each renewal can update its row in place.
 
 DROP INDEX job_lock_expiry_idx;
+
+DELETE FROM job_execution_attempt WHERE status = 'running';
 
 CREATE OR REPLACE FUNCTION job_claim_executions(
     claiming_node text, claim_limit integer, lease_ms bigint, runnable_types text[])
