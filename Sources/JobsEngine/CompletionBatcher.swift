@@ -100,7 +100,10 @@ final class CompletionBatcher: Sendable {
             try await self.store.recordLastRuns(jobIDs: jobIDs)
         } catch {
             self.endedJobIDs.withLock { $0.formUnion(jobIDs) }
-            processor.logger.warning("could not record the jobs' last runs", metadata: [.error: "\(error)"])
+            // Cancelled at shutdown, the final call writes them.
+            if !Task.isCancelled {
+                processor.logger.warning("could not record the jobs' last runs", metadata: [.error: "\(error)"])
+            }
         }
     }
 

@@ -69,10 +69,14 @@ struct PrometheusExposition {
 
         let rows = try await self.pool.query(
             """
-            SELECT job_type, status, count(*) AS n,
-                   count(*) FILTER (WHERE status = 'queued' AND run_after <= now()) AS due
-            FROM job_execution WHERE status IN ('queued', 'running')
-            GROUP BY job_type, status ORDER BY job_type, status
+            SELECT job_type, 'queued' AS status, count(*) AS n, count(*) FILTER (WHERE run_after <= now()) AS due
+            FROM job_execution WHERE claimable GROUP BY job_type
+            UNION ALL
+            -- Every running execution holds a lease; job_execution has no index on its status.
+            SELECT e.job_type, 'running', count(*), 0
+            FROM job_lock l JOIN job_execution e ON e.id = l.execution_id
+            WHERE e.status = 'running' GROUP BY e.job_type
+            ORDER BY job_type, status
             """
         )
         text +=

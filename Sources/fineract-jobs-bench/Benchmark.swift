@@ -154,11 +154,12 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 func waitUntilDone(_ pool: PostgresPool, timeout: Duration) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        // Cheap on purpose (two index probes), so the poll does not weigh on what is measured.
+        // Cheap on purpose (an index probe and a look at the lease table), so the poll does not weigh on
+        // what is measured.
         let open: Bool = try await pool.query(
             """
-            SELECT EXISTS (SELECT 1 FROM job_execution WHERE status = 'queued')
-                OR EXISTS (SELECT 1 FROM job_execution WHERE status = 'running') AS open
+            SELECT EXISTS (SELECT 1 FROM job_execution WHERE claimable)
+                OR EXISTS (SELECT 1 FROM job_lock) AS open
             """
         )[0].decode("open")
         if !open { return }
