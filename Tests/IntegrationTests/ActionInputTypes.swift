@@ -1,16 +1,12 @@
 import Foundation
 import JobsCore
-import TestSupport
 
 /// The arguments of each action and the fields of each input object type, read from the project's
 /// `hasura/metadata/actions.graphql`, so the handlers are tested against what Hasura will send them
 /// rather than against a copy of it.
 struct ActionInputTypes: Sendable {
     /// The declared GraphQL type of one argument or input field.
-    struct Field: Sendable, Equatable {
-        var typeName: String
-        var isRequired: Bool
-    }
+    typealias Field = ActionOutputTypes.Field
 
     /// The arguments of each action (a field of `type Mutation`), by name.
     var argumentsOfAction: [String: [String: Field]]
@@ -18,13 +14,11 @@ struct ActionInputTypes: Sendable {
     var fieldsOfInputType: [String: [String: Field]]
 
     static func load() throws -> ActionInputTypes {
-        let file = TestDatabase.repositoryRoot.appendingPathComponent("hasura/metadata/actions.graphql")
-        return try ActionInputTypes(parsing: String(contentsOf: file, encoding: .utf8))
+        try ActionInputTypes(parsing: ActionOutputTypes.actionsSDL())
     }
 
     init(parsing sdl: String) throws {
-        var text = sdl.replacing(try Regex(#"\"\"\"[\s\S]*?\"\"\""#), with: "")
-        text = text.replacing(try Regex(#"#[^\n]*"#), with: "")
+        let text = try ActionOutputTypes.withoutDescriptions(sdl)
         func fields(_ list: Substring) throws -> [String: Field] {
             var fields: [String: Field] = [:]
             for field in list.matches(of: try Regex(#"(\w+)\s*:\s*(\w+)\s*(!?)"#)) {

@@ -20,15 +20,25 @@ struct ActionOutputTypes: Sendable {
     /// The fields of every object type.
     var fieldsOfType: [String: [String: Field]]
 
-    static func load() throws -> ActionOutputTypes {
+    /// The project's `hasura/metadata/actions.graphql`.
+    static func actionsSDL() throws -> String {
         let file = TestDatabase.repositoryRoot.appendingPathComponent("hasura/metadata/actions.graphql")
-        return try ActionOutputTypes(parsing: String(contentsOf: file, encoding: .utf8))
+        return try String(contentsOf: file, encoding: .utf8)
+    }
+
+    /// `sdl` without its descriptions and comments, which the readers of its blocks skip.
+    static func withoutDescriptions(_ sdl: String) throws -> String {
+        let text = sdl.replacing(try Regex(#"\"\"\"[\s\S]*?\"\"\""#), with: "")
+        return text.replacing(try Regex(#"#[^\n]*"#), with: "")
+    }
+
+    static func load() throws -> ActionOutputTypes {
+        try ActionOutputTypes(parsing: Self.actionsSDL())
     }
 
     /// Reads the `type X { ... }` blocks of an SDL document; descriptions and comments are skipped.
     init(parsing sdl: String) throws {
-        var text = sdl.replacing(try Regex(#"\"\"\"[\s\S]*?\"\"\""#), with: "")
-        text = text.replacing(try Regex(#"#[^\n]*"#), with: "")
+        let text = try Self.withoutDescriptions(sdl)
         var actions: [String: String] = [:]
         var types: [String: [String: Field]] = [:]
         for block in text.matches(of: try Regex(#"type\s+(\w+)\s*\{([^}]*)\}"#)) {

@@ -12,13 +12,10 @@ import Testing
 struct SchedulerTests {
     @Test func cronJobRunsOncePerFireTime() async throws {
         try await TestService.withService { client, pool in
-            let created = try await client.send(
-                "POST",
-                "/jobs",
-                json: [
-                    "name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?",
-                    "tenantId": "default",
-                ]
+            let created = try await Self.createHealthJob(
+                client,
+                name: "every second",
+                schedule: ["cronExpression": "* * * * * ?"]
             )
             #expect(created.status == 201)
             let upcoming = try #require(
@@ -45,14 +42,7 @@ struct SchedulerTests {
 
     @Test func onceJobRunsOnceAndCompletes() async throws {
         try await TestService.withService { client, pool in
-            let created = try await client.send(
-                "POST",
-                "/jobs",
-                json: [
-                    "name": "once", "jobType": "system_health_check", "executionInterval": "once",
-                    "tenantId": "default",
-                ]
-            )
+            let created = try await Self.createHealthJob(client, name: "once", schedule: ["executionInterval": "once"])
             let jobID = try #require(created.json["id"] as? String)
             let execution = try await TestService.waitForTerminalExecution(client: client, jobID: jobID)
             #expect(execution["status"] as? String == "succeeded")
@@ -129,13 +119,10 @@ struct SchedulerTests {
     /// what is queued for it.
     @Test func nodeWithoutItsSchedulerOnlyRunsQueuedWork() async throws {
         try await TestService.withService(configure: { $0.schedulerEnabled = false }) { client, pool in
-            let created = try await client.send(
-                "POST",
-                "/jobs",
-                json: [
-                    "name": "every second", "jobType": "system_health_check", "cronExpression": "* * * * * ?",
-                    "tenantId": "default",
-                ]
+            let created = try await Self.createHealthJob(
+                client,
+                name: "every second",
+                schedule: ["cronExpression": "* * * * * ?"]
             )
             let jobID = try #require(created.json["id"] as? String)
             try await Task.sleep(for: .seconds(2))
@@ -149,6 +136,18 @@ struct SchedulerTests {
             #expect(execution["status"] as? String == "succeeded")
             #expect(execution["trigger"] as? String == "manual")
         }
+    }
+
+    /// Creates a `system_health_check` job of the default tenant on `schedule` (a cron expression or an
+    /// interval) through the REST API.
+    static func createHealthJob(
+        _ client: HTTPTestClient,
+        name: String,
+        schedule: [String: Any]
+    ) async throws -> HTTPTestClient.Reply {
+        var body: [String: Any] = ["name": name, "jobType": "system_health_check", "tenantId": "default"]
+        body.merge(schedule) { _, given in given }
+        return try await client.send("POST", "/jobs", json: body)
     }
 
     /// Polls `condition` every 100 ms for up to `timeout`; true as soon as it holds.

@@ -1,9 +1,37 @@
--- The completion statement claims through job_choose_executions, which only chooses and locks the
--- executions; the statement itself then claims them, in the same UPDATE of job_execution that records
--- the finished ones, and so in one pass over the table's indexes and check constraints instead of two.
--- job_claim_executions, used when a node claims without completing anything, chooses with the same
--- function and claims as before. The rules that choose (the limits, the shared and exclusive claim
--- lock, the short window at the head of the queue) are those of the previous version, unchanged.
+-- A busy node's turn of its slots: one statement records the executions that finished and claims
+-- the next ones, and it now does so with one UPDATE of job_execution whose finished rows are
+-- updated in place.
+--
+-- * job_choose_executions chooses and locks the executions to claim, by the rules of the previous
+--   claim function, unchanged (the limits, the shared and exclusive claim lock, the short window at
+--   the head of the queue). The completion statement calls it and writes the claims itself, in the
+--   same UPDATE that records the finished executions: one pass over the table's indexes and check
+--   constraints instead of two. job_claim_executions, for a node that claims without completing
+--   anything, chooses with it and claims as before.
+-- * An attempt's row is written once, when the attempt ends, instead of inserted when it starts and
+--   updated when it ends. While it runs, the attempt is its lease: the job_lock row holds its node,
+--   fencing token and start (acquired_at), and readers show it from there. The rows an earlier
+--   version wrote for attempts still running are removed, since their leases now stand for them;
+--   nodes of that version must be stopped before this migration runs.
+-- * No index of job_execution refers to a column a completion writes (status, result, error,
+--   error_code, finished_at), so PostgreSQL updates a finished row in place (HOT), adding no index
+--   entries. The queue index is over `claimable`, derived from status, which a completion leaves
+--   false as it was. The running index is gone: every running execution holds a lease, so running
+--   executions are counted from job_lock.
+-- * job_lock loses its index on expires_at: it holds one row per running execution, so the reaper's
+--   scan is short, and a claim writes one index entry fewer and a renewal updates in place.
+--
+-- Measured under `make bench` (pg_stat_statements, server time of the turn's statement): 0.98 ms
+-- before, about 0.72 ms after. A fill factor of 80 on job_execution, tried to leave room for the
+-- in-place updates, made it slower (1.08 ms); the space pruning frees on a page is enough.
+
+DROP INDEX job_lock_expiry_idx;
+DELETE FROM job_execution_attempt WHERE status = 'running';
+
+ALTER TABLE job_execution ADD COLUMN claimable boolean GENERATED ALWAYS AS (status = 'queued') STORED;
+DROP INDEX job_execution_queue_idx;
+DROP INDEX job_execution_running_idx;
+CREATE INDEX job_execution_queue_idx ON job_execution (priority DESC, run_after, queued_at) WHERE claimable;
 
 CREATE FUNCTION job_choose_executions(claim_limit integer, runnable_types text[])
 RETURNS uuid[]
@@ -25,7 +53,7 @@ BEGIN
                SELECT 1
                FROM (
                    SELECT e.job_id FROM job_execution e
-                   WHERE e.status = 'queued' AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
+                   WHERE e.claimable AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
                      AND e.parent_execution_id IS NULL
                    ORDER BY e.priority DESC, e.run_after, e.queued_at
                    LIMIT least(64, claim_limit * 2 + 8)
@@ -40,7 +68,7 @@ BEGIN
         SELECT array_agg(e.id) INTO chosen
         FROM (
             SELECT e.id FROM job_execution e
-            WHERE e.status = 'queued' AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
+            WHERE e.claimable AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
               AND (e.parent_execution_id IS NOT NULL
                    OR EXISTS (SELECT 1 FROM job j WHERE j.id = e.job_id AND j.allow_overlap))
               AND NOT EXISTS (
@@ -55,8 +83,10 @@ BEGIN
         WITH configs AS MATERIALIZED (
             SELECT c.job_type, c.tenant_id, c.enabled, c.max_concurrency FROM job_config c
         ), running AS (
+            -- Every running execution holds a lease, so the leases list them.
             SELECT r.job_type, r.tenant_id, r.job_id, r.parent_execution_id, r.awaiting_children
-            FROM job_execution r WHERE r.status = 'running'
+            FROM job_lock l JOIN job_execution r ON r.id = l.execution_id
+            WHERE r.status = 'running'
         ), type_running AS (
             SELECT running.job_type, count(*) AS n FROM running WHERE NOT running.awaiting_children
             GROUP BY running.job_type
@@ -73,7 +103,7 @@ BEGIN
                 SELECT e.id, e.job_id, e.parent_execution_id, e.job_type, e.tenant_id, e.priority,
                        e.run_after, e.queued_at
                 FROM job_execution e
-                WHERE e.status = 'queued' AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
+                WHERE e.claimable AND e.run_after <= now() AND e.job_type = ANY (runnable_types)
                 ORDER BY e.priority DESC, e.run_after, e.queued_at
                 LIMIT least(64, claim_limit * 2 + 8)
                 FOR UPDATE OF e SKIP LOCKED
@@ -159,10 +189,6 @@ BEGIN
         SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
             acquired_at = now(), expires_at = excluded.expires_at
         RETURNING job_lock.execution_id, job_lock.fencing_token
-    ), attempts AS (
-        INSERT INTO job_execution_attempt (execution_id, attempt, node_id, fencing_token, status)
-        SELECT claimed.id, claimed.attempt, claiming_node, leased.fencing_token, 'running'
-        FROM claimed JOIN leased ON leased.execution_id = claimed.id
     )
     SELECT c.id, c.job_id, c.parent_execution_id, c.tenant_id, c.job_type, c.priority, c.status, c.trigger,
            c.fire_time, c.is_catch_up, c.parameters, c.attempt, c.max_attempts, c.run_after, c.timeout_seconds,
