@@ -169,8 +169,8 @@ extension JobStore {
     ///
     /// One round trip to `job_claim_executions` (see its migration), which holds every limit exactly
     /// across the cluster: the type's and tenant's `job_config.max_concurrency`, disabled types, and
-    /// one running execution per job unless the job allows overlap. Each claim starts an attempt,
-    /// takes a lease with a fresh fencing token and records the attempt.
+    /// one running execution per job unless the job allows overlap. Each claim starts an attempt and
+    /// takes a lease with a fresh fencing token; the lease stands for the attempt until it ends.
     public func claimExecutions(
         nodeID: String,
         limit: Int,
