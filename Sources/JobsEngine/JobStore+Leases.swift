@@ -71,7 +71,7 @@ extension JobStore {
                 SELECT e.id, e.attempt, removed.node_id, removed.fencing_token, 'lost', removed.acquired_at, now(),
                        'the lease expired: node ' || removed.node_id || ' stopped renewing it', 'lease_expired'
                 FROM removed JOIN job_execution e ON e.id = removed.execution_id
-                WHERE e.status = 'running' AND e.attempt >= 1
+                WHERE e.status = 'running'
             ), execution_row AS (
                 UPDATE job_execution e
                 SET status = CASE

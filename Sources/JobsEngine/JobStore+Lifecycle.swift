@@ -311,7 +311,7 @@ extension JobStore {
     }
 
     /// The completion statement; with `claim`, the same statement also claims new executions
-    /// (the rows it returns with an `id`), so both commit together in one round trip.
+    /// (the rows it returns with `claim` true), so both commit together in one round trip.
     ///
     /// `job_choose_executions` chooses and locks the executions to claim; one UPDATE of job_execution
     /// then records the finished executions and claims the chosen ones, so a turn of the slots passes
@@ -360,20 +360,16 @@ extension JobStore {
                            ELSE input.final_status
                        END AS next_status,
                        -- The type's (or the type and tenant's) back-off, read only for a retry that waits.
-                       CASE WHEN input.back_off THEN
-                           random() * least(
-                               coalesce(
-                                   (SELECT c.backoff_cap_ms FROM job_config c
-                                    WHERE c.job_type = e.job_type AND c.tenant_id = e.tenant_id),
-                                   (SELECT c.backoff_cap_ms FROM job_config c
-                                    WHERE c.job_type = e.job_type AND c.tenant_id IS NULL),
-                                   300000),
-                               coalesce(
-                                   (SELECT c.backoff_base_ms FROM job_config c
-                                    WHERE c.job_type = e.job_type AND c.tenant_id = e.tenant_id),
-                                   (SELECT c.backoff_base_ms FROM job_config c
-                                    WHERE c.job_type = e.job_type AND c.tenant_id IS NULL),
-                                   1000) * power(2, e.attempt - 1))
+                       CASE WHEN input.back_off THEN (
+                           SELECT random() * least(
+                                      coalesce(tenant_config.backoff_cap_ms, type_config.backoff_cap_ms, 300000),
+                                      coalesce(tenant_config.backoff_base_ms, type_config.backoff_base_ms, 1000)
+                                          * power(2, e.attempt - 1))
+                           FROM (SELECT) AS one
+                           LEFT JOIN job_config type_config
+                               ON type_config.job_type = e.job_type AND type_config.tenant_id IS NULL
+                           LEFT JOIN job_config tenant_config
+                               ON tenant_config.job_type = e.job_type AND tenant_config.tenant_id = e.tenant_id)
                        ELSE 0 END AS delay_ms
                 FROM input
                 JOIN released ON released.execution_id = input.execution_id
@@ -390,9 +386,7 @@ extension JobStore {
         guard let claim, claim.limit > 0, !claim.jobTypes.isEmpty else {
             statement.append(
                 """
-                changes AS (
-                    SELECT decided.*, false AS claim, NULL::bigint AS claim_token FROM decided
-                ),
+                changes AS (\(unescaped: Self.finishedChanges)),
                 """
             )
             statement.append(Self.executionUpdate(claimingNode: nil))
@@ -415,11 +409,9 @@ extension JobStore {
                     acquired_at = now(), expires_at = excluded.expires_at
                 RETURNING job_lock.execution_id, job_lock.fencing_token
             ), changes AS (
-                SELECT decided.*, false AS claim, NULL::bigint AS claim_token FROM decided
+                \(unescaped: Self.finishedChanges)
                 UNION ALL
-                SELECT leased.execution_id, NULL, leased.fencing_token, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                       NULL, NULL, NULL, 'running', 0, true, leased.fencing_token
-                FROM leased
+                SELECT leased.execution_id, 'running', NULL, NULL, NULL, 0, true, leased.fencing_token FROM leased
             ),
             """
         )
@@ -434,6 +426,14 @@ extension JobStore {
         )
         return statement.prepared()
     }
+
+    /// What the execution UPDATE writes for each finished execution; a claimed one adds a row of the
+    /// same columns with `claim` true and its lease's fencing token.
+    private static let finishedChanges = """
+        SELECT decided.execution_id, decided.next_status, decided.result, decided.error, decided.error_code,
+               decided.delay_ms, false AS claim, NULL::bigint AS claim_token
+        FROM decided
+        """
 
     /// The one UPDATE of job_execution a completion statement makes, over `changes`: each finished
     /// execution takes its outcome, and each claimed one (`claim`, only when `claimingNode` is given)
