@@ -44,6 +44,10 @@ struct LeaseTests {
                 try await store.claimExecutions(nodeID: "node-a", limit: 1, jobTypes: Self.types).first
             )
             #expect(first.execution.id == executionID)
+            // A running attempt has no row yet; it is read from its lease.
+            let running = try #require(try await store.execution(id: executionID))
+            #expect(running.attempts.map(\.status) == [.running])
+            #expect(running.attempts.map(\.nodeID) == ["node-a"])
             // Node A goes silent: its lease runs out and a reaper hands the execution back.
             try await Self.expireLeases(pool)
             let reaped = try await store.reapExpiredLeases()
