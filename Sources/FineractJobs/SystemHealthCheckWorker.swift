@@ -50,13 +50,13 @@ public struct SystemHealthCheckWorker: JobWorker {
                     AND last_heartbeat_at > now() - make_interval(secs => \(NodeRegistry.livenessWindow.milliseconds) / 1000.0))
                     AS live_nodes,
                 (SELECT count(*) FROM job_node) AS registered_nodes,
-                (SELECT count(*) FROM job_execution WHERE claimable) AS queued,
-                (SELECT count(*) FROM job_execution WHERE claimable AND run_after <= now()) AS due,
+                (SELECT count(*) FROM job_queue) AS queued,
+                (SELECT count(*) FROM job_queue WHERE run_after <= now()) AS due,
                 -- Every running execution holds a lease; job_execution has no index on its status.
                 (SELECT count(*) FROM job_lock l JOIN job_execution e ON e.id = l.execution_id
                     WHERE e.status = 'running') AS running,
                 (SELECT coalesce(extract(epoch FROM now() - min(run_after)), 0)::bigint
-                    FROM job_execution WHERE claimable AND run_after <= now()) AS oldest_due_seconds
+                    FROM job_queue WHERE run_after <= now()) AS oldest_due_seconds
             """
         )
         let row = rows[0]

@@ -130,11 +130,15 @@ extension JobStore {
                     SELECT id FROM job_execution WHERE parent_execution_id = \(parentID)
                     UNION ALL
                     SELECT e.id FROM job_execution e JOIN descendants d ON e.parent_execution_id = d.id
+                ), dequeued AS (
+                    -- The queue rows first, as a claim takes them (see cancelQueuedExecutions).
+                    DELETE FROM job_queue q USING descendants d WHERE q.execution_id = d.id
+                    RETURNING q.execution_id
                 )
                 UPDATE job_execution e
                 SET status = 'cancelled', finished_at = now(), error = \(reason), error_code = 'cancelled'
-                FROM descendants d
-                WHERE e.id = d.id AND e.status = 'queued'
+                FROM dequeued
+                WHERE e.id = dequeued.execution_id AND e.status = 'queued'
                 """
             )
             return try await connection.query(

@@ -108,6 +108,9 @@ extension JobStore {
     /// - Throws: `JobsEngineError` (`.executionNotFound`, `.illegalState` when it already finished).
     public func cancelExecution(id: UUID, reason: String) async throws -> JobExecution {
         try await self.pool.withTransaction { connection in
+            // The queue row first, as a claim takes it: a claim in progress is waited for, and one
+            // that took the execution leaves it running, to be flagged below.
+            try await connection.query("DELETE FROM job_queue WHERE execution_id = \(id)")
             let rows = try await connection.query(
                 "SELECT status FROM job_execution WHERE id = \(id) FOR UPDATE"
             )

@@ -313,13 +313,14 @@ extension JobStore {
     /// The completion statement; with `claim`, the same statement also claims new executions
     /// (the rows it returns with `claim` true), so both commit together in one round trip.
     ///
-    /// `job_choose_executions` chooses and locks the executions to claim; one UPDATE of job_execution
-    /// then records the finished executions and claims the chosen ones, so a turn of the slots passes
-    /// once over that table's indexes and check constraints. The choice is made inside the statement
-    /// and so does not see the completions it writes: executions finishing in the batch still count as
-    /// running for the cluster-wide limits, which can only make the claim take fewer, never more. An
-    /// execution queued after the statement began is not visible to its UPDATE: if chosen, it stays
-    /// queued (and is released at commit) rather than claimed.
+    /// `job_choose_executions` chooses the executions to claim and locks their `job_queue` rows,
+    /// which the statement deletes. One UPDATE of job_execution then records the finished executions
+    /// and claims the chosen ones still queued, all in place, since no column it writes is indexed;
+    /// the claimed ones then take their leases. The choice is made inside the statement and so does
+    /// not see the completions it writes: executions finishing in the batch still count as running
+    /// for the cluster-wide limits, which can only make the claim take fewer, never more. An execution
+    /// queued after the statement began is not visible to its DELETE: if chosen, it stays in the queue
+    /// (unlocked at commit) rather than claimed.
     static func completionStatement(
         _ completions: [AttemptCompletion],
         claim: (nodeID: String, limit: Int, jobTypes: Set<JobType>, lease: Duration)? = nil
@@ -398,26 +399,32 @@ extension JobStore {
             """
             chosen AS MATERIALIZED (
                 SELECT job_choose_executions(\(min(claim.limit, 32)), \(types)::text[]) AS ids
-            ), leased AS (
-                INSERT INTO job_lock (execution_id, job_id, node_id, fencing_token, expires_at)
-                SELECT e.id, e.job_id, \(claim.nodeID), nextval('job_fencing_token_seq'),
-                       now() + \(claim.lease.milliseconds) * interval '1 millisecond'
-                FROM job_execution e
-                WHERE e.id = ANY ((SELECT chosen.ids FROM chosen)::uuid[]) AND e.status = 'queued'
-                ON CONFLICT (execution_id) DO UPDATE
-                SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
-                    acquired_at = now(), expires_at = excluded.expires_at
-                RETURNING job_lock.execution_id, job_lock.fencing_token
+            ), dequeued AS (
+                DELETE FROM job_queue
+                WHERE job_queue.execution_id = ANY ((SELECT chosen.ids FROM chosen)::uuid[])
+                RETURNING job_queue.execution_id
             ), changes AS (
                 \(unescaped: Self.finishedChanges)
                 UNION ALL
-                SELECT leased.execution_id, 'running', NULL, NULL, NULL, 0, true, leased.fencing_token FROM leased
+                SELECT dequeued.execution_id, 'running', NULL, NULL, NULL, 0, true, nextval('job_fencing_token_seq')
+                FROM dequeued
             ),
             """
         )
         statement.append(Self.executionUpdate(claimingNode: claim.nodeID))
         statement.append(
             """
+            , leased AS (
+                -- The claimed executions' leases, each with the fencing token its claim drew.
+                INSERT INTO job_lock (execution_id, job_id, node_id, fencing_token, expires_at)
+                SELECT execution_row.id, execution_row.job_id, \(claim.nodeID), execution_row.claim_token,
+                       now() + \(claim.lease.milliseconds) * interval '1 millisecond'
+                FROM execution_row
+                WHERE execution_row.claim
+                ON CONFLICT (execution_id) DO UPDATE
+                SET node_id = excluded.node_id, fencing_token = excluded.fencing_token,
+                    acquired_at = now(), expires_at = excluded.expires_at
+            )
             -- One row per execution: the finished ones (claim false) with their new status, the
             -- claimed ones whole, with the fencing token of their lease.
             SELECT execution_row.claim, \(unescaped: Self.executionColumns), claim_token AS fencing_token
@@ -459,7 +466,8 @@ extension JobStore {
                                    WHEN changes.next_status = 'queued' THEN NULL
                                    ELSE now() END
             FROM changes
-            WHERE e.id = changes.execution_id
+            -- A claimed execution that left the queue some other way (its queue row stale) is not taken.
+            WHERE e.id = changes.execution_id AND (NOT changes.claim OR e.status = 'queued')
             RETURNING e.*, changes.claim, changes.claim_token
         )
         """
@@ -518,11 +526,17 @@ extension JobStore {
 
     private func cancelQueuedExecutions(ofJob id: UUID, reason: String, on connection: PostgresConnection) async throws
     {
+        // The queue rows first, as a claim takes them (see the queue table's migration): a claim in
+        // progress is waited for, and what it took is no longer there to cancel.
         try await connection.query(
             """
-            UPDATE job_execution
+            WITH dequeued AS (
+                DELETE FROM job_queue WHERE job_id = \(id) RETURNING execution_id
+            )
+            UPDATE job_execution e
             SET status = 'cancelled', finished_at = now(), error = \(reason), error_code = 'cancelled'
-            WHERE job_id = \(id) AND status = 'queued'
+            FROM dequeued
+            WHERE e.id = dequeued.execution_id AND e.status = 'queued'
             """
         )
     }

@@ -70,7 +70,7 @@ struct PrometheusExposition {
         let rows = try await self.pool.query(
             """
             SELECT job_type, 'queued' AS status, count(*) AS n, count(*) FILTER (WHERE run_after <= now()) AS due
-            FROM job_execution WHERE claimable GROUP BY job_type
+            FROM job_queue GROUP BY job_type
             UNION ALL
             -- Every running execution holds a lease; job_execution has no index on its status.
             SELECT e.job_type, 'running', count(*), 0

@@ -158,7 +158,7 @@ func waitUntilDone(_ pool: PostgresPool, timeout: Duration) async throws {
         // what is measured.
         let open: Bool = try await pool.query(
             """
-            SELECT EXISTS (SELECT 1 FROM job_execution WHERE claimable)
+            SELECT EXISTS (SELECT 1 FROM job_queue)
                 OR EXISTS (SELECT 1 FROM job_lock) AS open
             """
         )[0].decode("open")

@@ -45,7 +45,9 @@ FIXTURES = SHARED / "fixtures"
 
 TENANT_ROLES = ("tenant_viewer", "tenant_admin")
 ENGINE_TENANT_SCOPED = {"job", "job_execution", "job_execution_attempt"}
-ENGINE_INTERNAL = {"job_lock", "job_config", "job_node", "job_probe_attempt", "hasura_event_receipt"}
+ENGINE_INTERNAL = {
+    "job_lock", "job_queue", "job_config", "job_node", "job_probe_attempt", "hasura_event_receipt",
+}
 # The Fineract tables by what tenant_admin may do with them; tenant_viewer only reads. hasura/README.md gives the
 # reasons: reference data the jobs only read is editable, accounts and their facts may be added but the jobs own them
 # afterwards, and what the jobs compute is read-only.

@@ -9,7 +9,9 @@ import Postgres
 /// comparing the snapshots taken around a request proves that it wrote nothing at all.
 struct DatabaseSnapshot: Equatable, Sendable {
     /// The tables, in the order they are reported.
-    static let tables = ["job", "job_execution", "job_execution_attempt", "job_lock", "hasura_event_receipt"]
+    static let tables = [
+        "job", "job_execution", "job_execution_attempt", "job_lock", "job_queue", "hasura_event_receipt",
+    ]
 
     /// Rows per table, ordered by primary key.
     var rows: [String: [JSONValue]]
@@ -25,6 +27,8 @@ struct DatabaseSnapshot: Equatable, Sendable {
                  FROM job_execution_attempt t)::text AS job_execution_attempt,
                 (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.execution_id), '[]') FROM job_lock t)::text
                     AS job_lock,
+                (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.execution_id), '[]') FROM job_queue t)::text
+                    AS job_queue,
                 (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.event_id), '[]') FROM hasura_event_receipt t)::text
                     AS hasura_event_receipt
             """

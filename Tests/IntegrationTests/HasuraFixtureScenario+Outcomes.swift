@@ -83,8 +83,12 @@ extension HasuraFixtureScenario {
     }
 
     private func expectExecutionQueued(_ delivery: ReplayObservation) throws {
-        #expect(delivery.after.changedTables(since: delivery.before) == ["job_execution"], delivery.difference)
+        #expect(
+            delivery.after.changedTables(since: delivery.before) == ["job_execution", "job_queue"],
+            delivery.difference
+        )
         let execution = try #require(delivery.addedRow(in: "job_execution"), delivery.difference)
+        Self.expectQueueRows(added: [execution], delivery)
         let input = delivery.sent["input"]?.objectValue ?? [:]
         let jobID = JSONValue.string(Self.fixtureJobID.uuidString.lowercased())
         var parameters: [String: JSONValue] = ["catchUp": true]
@@ -108,7 +112,7 @@ extension HasuraFixtureScenario {
 
     private func expectJobCancelled(_ delivery: ReplayObservation) throws {
         #expect(
-            delivery.after.changedTables(since: delivery.before) == ["job", "job_execution"],
+            delivery.after.changedTables(since: delivery.before) == ["job", "job_execution", "job_queue"],
             delivery.difference
         )
         let reason = delivery.sent["input"]?["reason"]?.stringValue ?? "cancelled through Hasura"
@@ -122,6 +126,9 @@ extension HasuraFixtureScenario {
         #expect(execution["status"] == "cancelled")
         #expect(execution["error"] == .string(reason))
         #expect(execution["error_code"] == "cancelled")
+        // The cancelled execution left the queue.
+        let dequeued = delivery.after.removed(in: "job_queue", since: delivery.before).map { $0["execution_id"] }
+        #expect(dequeued == [execution["id"]], delivery.difference)
         let answer = delivery.reply.json ?? .null
         #expect(answer["id"] == .string(Self.fixtureJobID.uuidString.lowercased()))
         #expect(answer["status"] == "cancelled")
@@ -153,10 +160,12 @@ extension HasuraFixtureScenario {
 
     private func expectTriggerQueued(_ delivery: ReplayObservation) throws {
         #expect(
-            delivery.after.changedTables(since: delivery.before) == ["job_execution", "hasura_event_receipt"],
+            delivery.after.changedTables(since: delivery.before)
+                == ["job_execution", "job_queue", "hasura_event_receipt"],
             delivery.difference
         )
         let executions = delivery.after.added(in: "job_execution", since: delivery.before)
+        Self.expectQueueRows(added: executions, delivery)
         let queued = Set(executions.compactMap { $0["job_id"]?.stringValue.flatMap(UUID.init(uuidString:)) })
         #expect(executions.count == self.jobsToQueue.count && queued == self.jobsToQueue, delivery.difference)
         let eventID = delivery.sent["id"]?.stringValue ?? ""
@@ -176,6 +185,21 @@ extension HasuraFixtureScenario {
             kind: self == .cronTick ? "cron_trigger" : "scheduled_event",
             outcome: "\(self.jobsToQueue.count) executions queued"
         )
+    }
+
+    /// Each queued execution, and nothing else, gained a queue row ordered as the execution is.
+    private static func expectQueueRows(added executions: [JSONValue], _ delivery: ReplayObservation) {
+        let rows = delivery.after.added(in: "job_queue", since: delivery.before)
+        #expect(Set(rows.map { $0["execution_id"] }) == Set(executions.map { $0["id"] }), delivery.difference)
+        for row in rows {
+            let execution = executions.first { $0["id"] == row["execution_id"] }
+            for (queueColumn, executionColumn) in [
+                ("job_id", "job_id"), ("tenant_id", "tenant_id"), ("job_type", "job_type"),
+                ("priority", "priority"), ("run_after", "run_after"), ("queued_at", "queued_at"),
+            ] {
+                #expect(row[queueColumn] == execution?[executionColumn], "job_queue.\(queueColumn)")
+            }
+        }
     }
 
     /// The event's receipt and the handler's answer, which carries the same outcome.

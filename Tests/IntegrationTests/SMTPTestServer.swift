@@ -70,11 +70,10 @@ struct SMTPTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = ServiceProcess.freePort()
         let errors = directory.appendingPathComponent("stderr.txt")
         let pid = try Self.spawn(
             [
-                "python3", Self.script.path, "--port", String(port), "--out", directory.path,
+                "python3", Self.script.path, "--port", "0", "--out", directory.path,
                 "--transient-failures", String(transientFailures), "--refused-suffix", refusedSuffix,
             ],
             errorPath: errors.path
@@ -98,6 +97,14 @@ struct SMTPTestServer {
                 )
             }
             try await Task.sleep(for: .milliseconds(50))
+        }
+        // The server picks its own port (one picked here could be taken before it binds) and names it.
+        let portText = try String(contentsOf: ready, encoding: .utf8)
+        guard let port = Int(portText) else {
+            throw CocoaError(
+                .fileReadCorruptFile,
+                userInfo: [NSLocalizedDescriptionKey: "the SMTP test server named no port: \(portText)"]
+            )
         }
         return try await body(SMTPTestServer(port: port, directory: directory))
     }
