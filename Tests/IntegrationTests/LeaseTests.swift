@@ -193,6 +193,39 @@ struct LeaseTests {
         }
     }
 
+    @Test func overlapChangesReachExecutionsAlreadyQueued() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            let job: UUID = try await pool.query(
+                """
+                INSERT INTO job (name, job_type, status, allow_overlap)
+                VALUES ('switching', 'diagnostic_probe', 'active', true) RETURNING id
+                """
+            )[0].decode("id")
+            try await pool.query(
+                """
+                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                SELECT \(job), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, 4)
+                """
+            )
+            func exclusiveQueueRows() async throws -> [Bool] {
+                try await pool.query("SELECT exclusive FROM job_queue ORDER BY queued_at, execution_id")
+                    .map { try $0.decode("exclusive", as: Bool.self) }
+            }
+            #expect(try await exclusiveQueueRows() == [false, false, false, false])
+            // Queued while overlap was allowed, the executions now run one at a time.
+            try await pool.query("UPDATE job SET allow_overlap = false WHERE id = \(job)")
+            #expect(try await exclusiveQueueRows() == [true, true, true, true])
+            #expect(try await store.claimExecutions(nodeID: "a", limit: 10, jobTypes: Self.types).count == 1)
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).isEmpty)
+            // Allowed again, the rest run beside the one still running.
+            try await pool.query("UPDATE job SET allow_overlap = true WHERE id = \(job)")
+            #expect(try await exclusiveQueueRows() == [false, false, false])
+            #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).count == 3)
+            #expect(try await pool.query("SELECT 1 FROM job_queue").isEmpty)
+        }
+    }
+
     @Test func perTenantLimitHoldsWithinTheTypeLimit() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)

@@ -18,6 +18,12 @@
 --   the execution row, so they cannot deadlock, and an execution is never both claimed and cancelled.
 -- * A claim changes only executions still queued. A queue row whose execution left the queue some
 --   other way (an UPDATE by hand) is deleted by the claim that finds it, and changes nothing.
+--
+-- A queue row also says whether its execution is `exclusive`: a top-level execution of a job that
+-- allows no overlap, which only the claim path that counts running executions may take. The flag
+-- follows the job's allow_overlap (a trigger on job), so the claim reads it from the queue row
+-- instead of looking up the job of every execution it considers, and can tell from one probe of a
+-- small partial index whether any such execution is due at all.
 
 CREATE TABLE job_queue (
     execution_id uuid PRIMARY KEY,
@@ -27,14 +33,19 @@ CREATE TABLE job_queue (
     job_type text NOT NULL,
     priority smallint NOT NULL,
     run_after timestamptz NOT NULL,
-    queued_at timestamptz NOT NULL
+    queued_at timestamptz NOT NULL,
+    exclusive boolean NOT NULL
 );
 CREATE INDEX job_queue_order_idx ON job_queue (priority DESC, run_after, queued_at);
 CREATE INDEX job_queue_job_idx ON job_queue (job_id);
+CREATE INDEX job_queue_exclusive_idx ON job_queue (run_after) WHERE exclusive;
 
-INSERT INTO job_queue (execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at)
-SELECT id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at
-FROM job_execution WHERE status = 'queued';
+INSERT INTO job_queue (
+    execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at, exclusive)
+SELECT e.id, e.job_id, e.parent_execution_id, e.tenant_id, e.job_type, e.priority, e.run_after, e.queued_at,
+       e.parent_execution_id IS NULL AND NOT j.allow_overlap
+FROM job_execution e JOIN job j ON j.id = e.job_id
+WHERE e.status = 'queued';
 
 DROP INDEX job_execution_queue_idx;
 ALTER TABLE job_execution DROP COLUMN claimable;
@@ -43,9 +54,11 @@ ALTER TABLE job_execution DROP COLUMN claimable;
 CREATE FUNCTION job_execution_queue_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO job_queue (
-        execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at)
-    SELECT i.id, i.job_id, i.parent_execution_id, i.tenant_id, i.job_type, i.priority, i.run_after, i.queued_at
-    FROM inserted_executions i WHERE i.status = 'queued';
+        execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at, exclusive)
+    SELECT i.id, i.job_id, i.parent_execution_id, i.tenant_id, i.job_type, i.priority, i.run_after, i.queued_at,
+           i.parent_execution_id IS NULL AND NOT j.allow_overlap
+    FROM inserted_executions i JOIN job j ON j.id = i.job_id
+    WHERE i.status = 'queued';
     IF FOUND THEN
         PERFORM pg_notify('fineract_jobs_queued', '');
     END IF;
@@ -57,9 +70,10 @@ $$;
 CREATE FUNCTION job_execution_queue_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO job_queue (
-        execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at)
-    VALUES (NEW.id, NEW.job_id, NEW.parent_execution_id, NEW.tenant_id, NEW.job_type, NEW.priority,
-            NEW.run_after, NEW.queued_at)
+        execution_id, job_id, parent_execution_id, tenant_id, job_type, priority, run_after, queued_at, exclusive)
+    SELECT NEW.id, NEW.job_id, NEW.parent_execution_id, NEW.tenant_id, NEW.job_type, NEW.priority,
+           NEW.run_after, NEW.queued_at, NEW.parent_execution_id IS NULL AND NOT j.allow_overlap
+    FROM job j WHERE j.id = NEW.job_id
     ON CONFLICT (execution_id) DO UPDATE
     SET priority = excluded.priority, run_after = excluded.run_after, queued_at = excluded.queued_at;
     PERFORM pg_notify('fineract_jobs_queued', '');
@@ -82,6 +96,22 @@ CREATE TRIGGER job_execution_updated_queue
         OLD.status <> 'queued' OR OLD.run_after <> NEW.run_after OR OLD.priority <> NEW.priority
         OR OLD.queued_at <> NEW.queued_at))
     EXECUTE FUNCTION job_execution_queue_updated();
+
+-- A job that starts or stops allowing overlap changes the flag of its queued top-level executions.
+-- Whoever changes the job holds its row, as a cancel of the job does before it takes the job's
+-- queue rows, so the two never wait for each other's queue rows.
+CREATE FUNCTION job_queue_follow_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE job_queue SET exclusive = NOT NEW.allow_overlap
+    WHERE job_id = NEW.id AND parent_execution_id IS NULL;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER job_overlap_changed_queue
+    AFTER UPDATE OF allow_overlap ON job
+    FOR EACH ROW WHEN (OLD.allow_overlap <> NEW.allow_overlap)
+    EXECUTE FUNCTION job_queue_follow_overlap();
 
 -- Deleted executions take their queue rows with them, as they do their leases and attempts.
 CREATE OR REPLACE FUNCTION job_execution_forget_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -115,33 +145,40 @@ DECLARE
     governed boolean;
     chosen uuid[];
 BEGIN
-    SELECT EXISTS (
-               SELECT 1 FROM job_config c
-               WHERE c.job_type = ANY (runnable_types) AND (c.max_concurrency IS NOT NULL OR NOT c.enabled))
-           OR EXISTS (
-               SELECT 1
-               FROM (
-                   SELECT q.job_id FROM job_queue q
-                   WHERE q.run_after <= now() AND q.job_type = ANY (runnable_types)
-                     AND q.parent_execution_id IS NULL
-                   ORDER BY q.priority DESC, q.run_after, q.queued_at
-                   LIMIT least(64, claim_limit * 2 + 8)
-               ) AS head
-               JOIN job j ON j.id = head.job_id
-               WHERE NOT j.allow_overlap)
+    -- The limits' path is needed when a type that can run here has a limit or is disabled, or when an
+    -- exclusive execution is due and among the head of the queue that a claim looks at. The second
+    -- part is one probe of an index that is empty unless such executions wait; the window is walked
+    -- only when one does.
+    SELECT CASE
+               WHEN EXISTS (
+                   SELECT 1 FROM job_config c
+                   WHERE c.job_type = ANY (runnable_types) AND (c.max_concurrency IS NOT NULL OR NOT c.enabled))
+               THEN true
+               WHEN NOT EXISTS (
+                   SELECT 1 FROM job_queue q
+                   WHERE q.exclusive AND q.run_after <= now() AND q.job_type = ANY (runnable_types))
+               THEN false
+               ELSE EXISTS (
+                   SELECT 1
+                   FROM (
+                       SELECT q.exclusive FROM job_queue q
+                       WHERE q.run_after <= now() AND q.job_type = ANY (runnable_types)
+                       ORDER BY q.priority DESC, q.run_after, q.queued_at
+                       LIMIT least(64, claim_limit * 2 + 8)
+                   ) AS head
+                   WHERE head.exclusive)
+           END
     INTO governed;
 
+    -- Each path locks the queue rows it chooses. Without limits, nothing but the order and the flag
+    -- decides: a limit or an overlap rule changed since the check above is as if this claim had
+    -- begun just before the change.
     IF NOT governed THEN
         PERFORM pg_advisory_xact_lock_shared(7310846275520159745);
         SELECT array_agg(q.execution_id) INTO chosen
         FROM (
             SELECT q.execution_id FROM job_queue q
-            WHERE q.run_after <= now() AND q.job_type = ANY (runnable_types)
-              AND (q.parent_execution_id IS NOT NULL
-                   OR EXISTS (SELECT 1 FROM job j WHERE j.id = q.job_id AND j.allow_overlap))
-              AND NOT EXISTS (
-                  SELECT 1 FROM job_config c
-                  WHERE c.job_type = q.job_type AND (c.max_concurrency IS NOT NULL OR NOT c.enabled))
+            WHERE NOT q.exclusive AND q.run_after <= now() AND q.job_type = ANY (runnable_types)
             ORDER BY q.priority DESC, q.run_after, q.queued_at
             LIMIT claim_limit
             FOR UPDATE OF q SKIP LOCKED
@@ -166,17 +203,13 @@ BEGIN
             -- A short window keeps the plan an ordered walk of the queue index that stops early,
             -- whatever the size of the queue. Callers claim at most 32. Rows another session holds (a
             -- cancel being written) are skipped.
-            SELECT head.*, j.allow_overlap
-            FROM (
-                SELECT q.execution_id AS id, q.job_id, q.parent_execution_id, q.job_type, q.tenant_id,
-                       q.priority, q.run_after, q.queued_at
-                FROM job_queue q
-                WHERE q.run_after <= now() AND q.job_type = ANY (runnable_types)
-                ORDER BY q.priority DESC, q.run_after, q.queued_at
-                LIMIT least(64, claim_limit * 2 + 8)
-                FOR UPDATE OF q SKIP LOCKED
-            ) AS head
-            JOIN job j ON j.id = head.job_id
+            SELECT q.execution_id AS id, q.job_id, q.parent_execution_id, q.job_type, q.tenant_id,
+                   q.priority, q.run_after, q.queued_at, q.exclusive
+            FROM job_queue q
+            WHERE q.run_after <= now() AND q.job_type = ANY (runnable_types)
+            ORDER BY q.priority DESC, q.run_after, q.queued_at
+            LIMIT least(64, claim_limit * 2 + 8)
+            FOR UPDATE OF q SKIP LOCKED
         ), by_job AS (
             SELECT c.*,
                    row_number() OVER (PARTITION BY c.job_id, c.parent_execution_id
@@ -184,8 +217,7 @@ BEGIN
             FROM candidates c
         ), job_allowed AS (
             SELECT b.* FROM by_job b
-            WHERE b.allow_overlap
-               OR b.parent_execution_id IS NOT NULL
+            WHERE NOT b.exclusive
                OR (b.job_rank = 1 AND NOT EXISTS (
                        SELECT 1 FROM running
                        WHERE running.job_id = b.job_id AND running.parent_execution_id IS NULL))
