@@ -10,6 +10,10 @@ import Postgres
 // idle node. Instants are the database's own: `queued_at` (the enqueuing transaction), `started_at`
 // (the claim) and `finished_at` (the completion), so every figure is of executions durably recorded
 // with their attempts.
+//
+// BENCH_PHASES (default "throughput,latency") runs only the phases it names, so that `make bench` can
+// take the systems' throughput rounds in turn, each beside the others, rather than all of one
+// system's rounds before the next system's.
 
 @main
 struct Benchmark {
@@ -17,6 +21,11 @@ struct Benchmark {
     static let throughputCount = Int(environment["BENCH_THROUGHPUT_EXECUTIONS"] ?? "") ?? 20_000
     static let latencyCount = Int(environment["BENCH_LATENCY_EXECUTIONS"] ?? "") ?? 200
     static let throughputRounds = max(1, Int(environment["BENCH_ROUNDS"] ?? "") ?? 3)
+    static let phases = Set(
+        (environment["BENCH_PHASES"] ?? "throughput,latency").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+    )
 
     static func main() async throws {
         let logger = Logger(label: "bench", level: .warning, handler: StreamLogHandler(format: .text))
@@ -64,46 +73,64 @@ struct Benchmark {
         )
         try await waitUntilDone(pool, timeout: .seconds(120))
 
-        // (a) Throughput: the median of BENCH_ROUNDS rounds (3 by default, as the peers are run), so
-        // one round disturbed by the machine's other work does not decide the figure.
-        var rates: [Double] = []
-        for round in 1...Self.throughputRounds {
-            try await pool.query("DELETE FROM job_execution")
-            try await pool.query(
-                """
-                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
-                SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, \(Self.throughputCount))
-                """
-            )
-            try await pool.query("ANALYZE job_execution")
-            try await waitUntilDone(pool, timeout: .seconds(600))
-            let throughputRow = try await pool.query(
-                """
-                SELECT count(*) AS n,
-                       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-                       extract(epoch FROM max(finished_at) - min(started_at))::float8 AS seconds,
-                       (SELECT count(*) FROM job_execution_attempt) AS attempts
-                FROM job_execution
-                """
-            )[0]
-            let executed: Int = try throughputRow.decode("n")
-            let succeeded: Int = try throughputRow.decode("succeeded")
-            let seconds: Double = try throughputRow.decode("seconds")
-            let attempts: Int = try throughputRow.decode("attempts")
-            guard succeeded == Self.throughputCount, attempts == Self.throughputCount else {
-                fail(
-                    "expected \(Self.throughputCount) succeeded executions with one attempt each, "
-                        + "found \(succeeded) of \(executed)"
+        if Self.phases.contains("throughput") {
+            // (a) Throughput: the median of BENCH_ROUNDS rounds (3 by default, as the peers are run), so
+            // one round disturbed by the machine's other work does not decide the figure.
+            var rates: [Double] = []
+            for round in 1...Self.throughputRounds {
+                // Every round starts from empty tables, as the peers' rounds do (they truncate theirs), so
+                // no round inherits the dead rows of the one before.
+                try await pool.query(
+                    """
+                    TRUNCATE job_execution, job_execution_attempt, job_lock, job_queue, job_probe_attempt, job_run
+                    """
+                )
+                try await pool.query(
+                    """
+                    INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                    SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, \(Self.throughputCount))
+                    """
+                )
+                try await pool.query("ANALYZE job_execution")
+                try await waitUntilDone(pool, timeout: .seconds(600))
+                let throughputRow = try await pool.query(
+                    """
+                    SELECT count(*) AS n,
+                           count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+                           extract(epoch FROM max(finished_at) - min(started_at))::float8 AS seconds,
+                           (SELECT count(*) FROM job_execution_attempt) AS attempts
+                    FROM job_execution
+                    """
+                )[0]
+                let executed: Int = try throughputRow.decode("n")
+                let succeeded: Int = try throughputRow.decode("succeeded")
+                let seconds: Double = try throughputRow.decode("seconds")
+                let attempts: Int = try throughputRow.decode("attempts")
+                guard succeeded == Self.throughputCount, attempts == Self.throughputCount else {
+                    fail(
+                        "expected \(Self.throughputCount) succeeded executions with one attempt each, "
+                            + "found \(succeeded) of \(executed)"
+                    )
+                }
+                rates.append(Double(executed) / seconds)
+                FileHandle.standardError.write(
+                    Data("bench: round \(round): \(executed) executions in \(seconds) s, \(rates.last!) jobs/s\n".utf8)
                 )
             }
-            rates.append(Double(executed) / seconds)
-            FileHandle.standardError.write(
-                Data("bench: round \(round): \(executed) executions in \(seconds) s, \(rates.last!) jobs/s\n".utf8)
-            )
+            print(String(format: "RESULT fineract-jobs processing_throughput %.1f jobs/s", median(rates)))
         }
-        print(String(format: "RESULT fineract-jobs processing_throughput %.1f jobs/s", median(rates)))
+        if Self.phases.contains("latency") {
+            try await Self.measureLatency(pool, job: job)
+        }
 
-        // (b) Latency into an idle node.
+        pool.shutDown()
+        shutdown.trigger()
+        _ = await service.result
+    }
+
+    /// (b) Latency into an idle node: executions queued one at a time, each measured from its queuing
+    /// to its start.
+    static func measureLatency(_ pool: PostgresPool, job: UUID) async throws {
         try await pool.query("DELETE FROM job_execution")
         try await Task.sleep(for: .seconds(2))
         let clock = ContinuousClock()
@@ -128,10 +155,6 @@ struct Benchmark {
         }
         print(String(format: "RESULT fineract-jobs latency_median %.2f ms", percentile(latencies, 0.5)))
         print(String(format: "RESULT fineract-jobs latency_p99 %.2f ms", percentile(latencies, 0.99)))
-
-        pool.shutDown()
-        shutdown.trigger()
-        _ = await service.result
     }
 }
 
