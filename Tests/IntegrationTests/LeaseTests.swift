@@ -162,6 +162,11 @@ struct LeaseTests {
             try await pool.query("DELETE FROM job_execution WHERE id = \(parent)")
             #expect(try await leasesAndAttempts() == 0)
             #expect(try await pool.query("SELECT 1 FROM job_execution").isEmpty)
+            // A queued execution's queue row goes with it.
+            let waiting = try await Self.queueOne(pool)
+            #expect(try await pool.query("SELECT 1 FROM job_queue WHERE execution_id = \(waiting)").count == 1)
+            try await pool.query("DELETE FROM job_execution WHERE id = \(waiting)")
+            #expect(try await pool.query("SELECT 1 FROM job_queue").isEmpty)
         }
     }
 
@@ -223,6 +228,55 @@ struct LeaseTests {
             #expect(try await exclusiveQueueRows() == [false, false, false])
             #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).count == 3)
             #expect(try await pool.query("SELECT 1 FROM job_queue").isEmpty)
+        }
+    }
+
+    @Test func aCancelRacingClaimsLeavesEachExecutionEitherClaimedOrCancelled() async throws {
+        try await TestDatabase.withMigratedDatabase { pool, _ in
+            let store = JobStore(pool: pool)
+            let job: UUID = try await pool.query(
+                """
+                INSERT INTO job (name, job_type, status, allow_overlap)
+                VALUES ('raced', 'diagnostic_probe', 'active', true) RETURNING id
+                """
+            )[0].decode("id")
+            try await pool.query(
+                """
+                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+                SELECT \(job), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, 300)
+                """
+            )
+            // Three claimers take small batches while the job is cancelled under them; none may fail
+            // (a deadlock would), and each execution must end up on one side only.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in ["a", "b", "c"] {
+                    group.addTask {
+                        // Paced, so that the cancel lands while most of the queue still waits.
+                        while try await !store.claimExecutions(nodeID: node, limit: 2, jobTypes: Self.types).isEmpty {
+                            try await Task.sleep(for: .milliseconds(1))
+                        }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(20))
+                    _ = try await store.cancelJob(id: job, reason: "raced")
+                }
+                try await group.waitForAll()
+            }
+            let row = try await pool.query(
+                """
+                SELECT count(*) FILTER (WHERE e.status = 'running' AND l.execution_id IS NOT NULL) AS claimed,
+                       count(*) FILTER (WHERE e.status = 'cancelled' AND l.execution_id IS NULL) AS cancelled,
+                       count(*) AS executions,
+                       (SELECT count(*) FROM job_queue) AS queue_rows
+                FROM job_execution e LEFT JOIN job_lock l ON l.execution_id = e.id
+                """
+            )[0]
+            let claimed: Int = try row.decode("claimed")
+            let cancelled: Int = try row.decode("cancelled")
+            #expect(try row.decode("executions", as: Int.self) == 300)
+            #expect(claimed + cancelled == 300, "claimed \(claimed), cancelled \(cancelled)")
+            #expect(try row.decode("queue_rows", as: Int.self) == 0)
         }
     }
 
