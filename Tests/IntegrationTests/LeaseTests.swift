@@ -29,6 +29,24 @@ struct LeaseTests {
         )[0].decode("id")
     }
 
+    /// Queues `count` executions of one new probe job and returns the job.
+    @discardableResult
+    static func queueMany(_ pool: PostgresPool, count: Int, allowOverlap: Bool) async throws -> UUID {
+        let job: UUID = try await pool.query(
+            """
+            INSERT INTO job (name, job_type, status, allow_overlap)
+            VALUES ('lease test', 'diagnostic_probe', 'active', \(allowOverlap)) RETURNING id
+            """
+        )[0].decode("id")
+        try await pool.query(
+            """
+            INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
+            SELECT \(job), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, \(count))
+            """
+        )
+        return job
+    }
+
     /// What a silent node looks like: its leases ran out a moment ago.
     static func expireLeases(_ pool: PostgresPool) async throws {
         try await pool.query(
@@ -173,17 +191,7 @@ struct LeaseTests {
     @Test func disabledTypesAndNonOverlappingJobsWaitInTheQueue() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
-            let job: UUID = try await pool.query(
-                "INSERT INTO job (name, job_type, status) VALUES ('single', 'diagnostic_probe', 'active') RETURNING id"
-            )[0].decode("id")
-            for _ in 0..<3 {
-                try await pool.query(
-                    """
-                    INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
-                    VALUES (\(job), 'diagnostic_probe', 1, 'manual', 1, 60)
-                    """
-                )
-            }
+            try await Self.queueMany(pool, count: 3, allowOverlap: false)
             // Without overlap, one execution of the job runs at a time, even across claims.
             #expect(try await store.claimExecutions(nodeID: "a", limit: 10, jobTypes: Self.types).count == 1)
             #expect(try await store.claimExecutions(nodeID: "b", limit: 10, jobTypes: Self.types).isEmpty)
@@ -201,18 +209,7 @@ struct LeaseTests {
     @Test func overlapChangesReachExecutionsAlreadyQueued() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
-            let job: UUID = try await pool.query(
-                """
-                INSERT INTO job (name, job_type, status, allow_overlap)
-                VALUES ('switching', 'diagnostic_probe', 'active', true) RETURNING id
-                """
-            )[0].decode("id")
-            try await pool.query(
-                """
-                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
-                SELECT \(job), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, 4)
-                """
-            )
+            let job = try await Self.queueMany(pool, count: 4, allowOverlap: true)
             func exclusiveQueueRows() async throws -> [Bool] {
                 try await pool.query("SELECT exclusive FROM job_queue ORDER BY queued_at, execution_id")
                     .map { try $0.decode("exclusive", as: Bool.self) }
@@ -234,18 +231,7 @@ struct LeaseTests {
     @Test func aCancelRacingClaimsLeavesEachExecutionEitherClaimedOrCancelled() async throws {
         try await TestDatabase.withMigratedDatabase { pool, _ in
             let store = JobStore(pool: pool)
-            let job: UUID = try await pool.query(
-                """
-                INSERT INTO job (name, job_type, status, allow_overlap)
-                VALUES ('raced', 'diagnostic_probe', 'active', true) RETURNING id
-                """
-            )[0].decode("id")
-            try await pool.query(
-                """
-                INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
-                SELECT \(job), 'diagnostic_probe', 1, 'manual', 1, 60 FROM generate_series(1, 300)
-                """
-            )
+            let job = try await Self.queueMany(pool, count: 300, allowOverlap: true)
             // Three claimers take small batches while the job is cancelled under them; none may fail
             // (a deadlock would), and each execution must end up on one side only.
             try await withThrowingTaskGroup(of: Void.self) { group in
