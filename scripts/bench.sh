@@ -4,7 +4,7 @@
 # competes for the two cores. Prints one `RESULT <system> <metric> <value> <unit>` line per figure
 # and a comparison.
 #
-# Throughput is taken in BENCH_ROUNDS rounds (default 3). Each round measures every system once, one
+# Throughput is taken in BENCH_ROUNDS rounds (default 5). Each round measures every system once, one
 # after the other, and each system's figure is the median of its rounds. Taking the rounds in turn,
 # rather than all of one system's rounds before the next system's, matters on a machine whose speed
 # drifts over minutes (this one moves by about 20 % within an hour): every system is then measured
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 swift build -c release --product fineract-jobs-bench >&2
 export DURABLE=1
-export BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
+export BENCH_ROUNDS="${BENCH_ROUNDS:-5}"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
