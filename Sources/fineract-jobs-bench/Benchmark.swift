@@ -74,8 +74,9 @@ struct Benchmark {
         try await waitUntilDone(pool, timeout: .seconds(120))
 
         if Self.phases.contains("throughput") {
-            // (a) Throughput: the median of BENCH_ROUNDS rounds (3 by default, as the peers are run), so
-            // one round disturbed by the machine's other work does not decide the figure.
+            // (a) Throughput: the median of BENCH_ROUNDS rounds (3 by default), so one round disturbed by
+            // the machine's other work does not decide the figure. `make bench` asks for one round at a
+            // time and takes the median itself, over rounds taken in turn with the peers'.
             var rates: [Double] = []
             for round in 1...Self.throughputRounds {
                 // Every round starts from empty tables, as the peers' rounds do (they truncate theirs), so
@@ -88,7 +89,8 @@ struct Benchmark {
                 try await pool.query(
                     """
                     INSERT INTO job_execution (job_id, job_type, priority, trigger, max_attempts, timeout_seconds)
-                    SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60 FROM generate_series(1, \(Self.throughputCount))
+                    SELECT \(job), 'diagnostic_noop', 1, 'manual', 1, 60
+                    FROM generate_series(1, \(Self.throughputCount))
                     """
                 )
                 try await pool.query("ANALYZE job_execution")

@@ -17,8 +17,8 @@ struct LeaseTests {
     static func queueOne(_ pool: PostgresPool, maxAttempts: Int = 3) async throws -> UUID {
         let job: UUID = try await pool.query(
             """
-            INSERT INTO job (name, job_type, status, allow_overlap) VALUES ('lease test', 'diagnostic_probe', 'active', true)
-            RETURNING id
+            INSERT INTO job (name, job_type, status, allow_overlap)
+            VALUES ('lease test', 'diagnostic_probe', 'active', true) RETURNING id
             """
         )[0].decode("id")
         return try await pool.query(
