@@ -12,9 +12,9 @@ between the pick and the bind.
 import argparse
 import base64
 import email
-import errno
 import email.header
 import email.policy
+import errno
 import json
 import os
 import signal
