@@ -228,7 +228,13 @@ struct ExecutionEngineTests {
         try await TestService.withService(configure: Self.diagnostics) { client, _ in
             let (job, _) = try await Self.probe(client, parameters: [:])
             _ = try await TestService.waitForTerminalExecution(client: client, jobID: job)
-            let reply = try await client.get("/metrics")
+            // The node counts an attempt once it hears that its outcome committed, which can be a moment
+            // after the execution already reads as finished.
+            var reply = try await client.get("/metrics")
+            _ = try await SchedulerTests.eventually(timeout: .seconds(5)) {
+                reply = try await client.get("/metrics")
+                return reply.text.contains(#"job_type="diagnostic_probe",outcome="succeeded"} 1"#)
+            }
             #expect(reply.status == 200)
             #expect(reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(reply.text.contains("# TYPE fineract_jobs_attempts_total counter"))
